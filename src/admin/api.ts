@@ -1,0 +1,23 @@
+import express, { Router } from 'express';
+import type { AppContext } from '../context.js';
+import { requireApiKey } from '../http/auth.js';
+import { jsonErrorHandler, jsonNotFound } from '../http/errors.js';
+import { eventsApi } from './events-api.js';
+import { groupsApi } from './groups-api.js';
+import { keysApi } from './keys-api.js';
+import { usersApi } from './users-api.js';
+
+/** The versioned admin JSON API, mounted at /api/v1. Every route needs an API key. */
+export function adminApi(ctx: AppContext): Router {
+  const router = Router();
+  // Authenticate before reading a body, so no stranger can make the service parse one.
+  router.use(requireApiKey(ctx.admins));
+  router.use(express.json({ limit: ctx.config.maxBodyBytes }));
+  router.use(usersApi(ctx));
+  router.use(groupsApi(ctx));
+  router.use(eventsApi(ctx));
+  router.use(keysApi(ctx));
+  router.use(jsonNotFound);
+  router.use(jsonErrorHandler(ctx.logger));
+  return router;
+}

@@ -1,0 +1,287 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { appendChange } from '../directory/feed.js';
+import { HttpError, badRequest, conflict, notFound } from '../http/errors.js';
+import { type Actor, recordEvent } from '../insights/events.js';
+import { type Db, isUniqueViolation, now } from '../store/db.js';
+import type { ApplicationsTable } from '../store/schema.js';
+import { type Connector, findConnector } from './catalog.js';
+
+export interface Application {
+  id: string;
+  connector: string;
+  /** The last segment of the IdP URL, /saml2/<customValue>. Fixed once created. */
+  customValue: string;
+  label: string;
+  description: string;
+  portalImage: 'logo' | 'color';
+  portalColor: string;
+  portalLogo: string | null;
+  showInPortal: boolean;
+  ssoActive: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ApplicationInput {
+  label?: string;
+  description?: string;
+  portalImage?: 'logo' | 'color';
+  portalColor?: string;
+  portalLogo?: string | null;
+  showInPortal?: boolean;
+}
+
+type AppRow = Selectable<ApplicationsTable>;
+
+/** URL-safe: lower-case letters, digits and inner hyphens, 1 to 64 characters. */
+export const CUSTOM_VALUE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+export const IMMUTABLE_CUSTOM_VALUE = 'The IdP URL cannot be edited after the application is '
+  + 'created. Delete the application and create it again to use a different IdP URL.';
+
+export function toApplication(row: AppRow): Application {
+  return {
+    id: row.id,
+    connector: row.connector,
+    customValue: row.custom_value,
+    label: row.label,
+    description: row.description,
+    portalImage: row.portal_image,
+    portalColor: row.portal_color,
+    portalLogo: row.portal_logo,
+    showInPortal: row.show_in_portal === 1,
+    ssoActive: row.sso_active === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function inputColumns(input: ApplicationInput): Partial<AppRow> {
+  const columns: Partial<AppRow> = {};
+  if (input.label !== undefined) columns.label = input.label;
+  if (input.description !== undefined) columns.description = input.description;
+  if (input.portalImage !== undefined) columns.portal_image = input.portalImage;
+  if (input.portalColor !== undefined) columns.portal_color = input.portalColor;
+  if (input.portalLogo !== undefined) columns.portal_logo = input.portalLogo;
+  if (input.showInPortal !== undefined) columns.show_in_portal = input.showInPortal ? 1 : 0;
+  return columns;
+}
+
+/**
+ * Configured applications and the user groups bound to them. Other parts keep their
+ * per-application settings in their own tables, keyed by the application id, and hook
+ * into creation and deletion through `extend`.
+ */
+export class ApplicationService {
+  private readonly createHooks: ((trx: Db, app: Application, connector: Connector) =>
+    Promise<void>)[] = [];
+
+  constructor(private readonly db: Db, private readonly afterCommit: () => void = () => {}) {}
+
+  /** Runs `hook` inside the transaction that creates each application. */
+  onCreate(hook: (trx: Db, app: Application, connector: Connector) => Promise<void>): void {
+    this.createHooks.push(hook);
+  }
+
+  async get(id: string): Promise<Application> {
+    return toApplication(await this.row(this.db, id));
+  }
+
+  async findByCustomValue(customValue: string): Promise<Application | undefined> {
+    const row = await this.db.selectFrom('applications').selectAll()
+      .where('custom_value', '=', customValue).executeTakeFirst();
+    return row && toApplication(row);
+  }
+
+  async list(q?: string): Promise<Application[]> {
+    let query = this.db.selectFrom('applications').selectAll();
+    if (q) {
+      const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where((eb) => eb.or([
+        eb(eb.fn('lower', ['label']), 'like', pattern),
+        eb('custom_value', 'like', pattern),
+        eb('connector', 'like', pattern),
+      ]));
+    }
+    return (await query.orderBy('label').execute()).map(toApplication);
+  }
+
+  async create(connectorId: string, input: ApplicationInput & { customValue?: string },
+    actor: Actor): Promise<Application> {
+    const connector = findConnector(connectorId);
+    if (!connector) throw badRequest(`Unknown connector "${connectorId}"`);
+    const customValue = input.customValue ?? await this.freeCustomValue(
+      connector.defaultCustomValue);
+    if (!CUSTOM_VALUE.test(customValue)) {
+      throw badRequest('The IdP URL value may hold lower-case letters, digits and hyphens only',
+        { fields: { customValue: 'lower-case letters, digits and inner hyphens, at most 64' } });
+    }
+    const id = randomUUID();
+    const time = now();
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('applications').values({
+          id, connector: connector.id, custom_value: customValue, label: connector.name,
+          description: '', portal_image: 'color', portal_color: '#3b5bdb', portal_logo: null,
+          show_in_portal: 1, sso_active: 1, created_at: time, updated_at: time,
+          ...inputColumns(input),
+        }).execute();
+        const app = toApplication(await this.row(trx, id));
+        for (const hook of this.createHooks) await hook(trx, app, connector);
+        await recordEvent(trx, {
+          type: 'application_create', initiator: actor, outcome: 'success',
+          resource: { type: 'application', id, name: app.label }, applicationId: id,
+          details: { connector: connector.id, customValue },
+        });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw conflict(`The IdP URL value "${customValue}" is already used by another `
+          + 'application', 'duplicate_custom_value');
+      }
+      throw error;
+    }
+    return this.get(id);
+  }
+
+  async update(id: string, input: ApplicationInput & { customValue?: string }, actor: Actor):
+    Promise<Application> {
+    await this.db.transaction().execute(async (trx) => {
+      const before = await this.row(trx, id);
+      if (input.customValue !== undefined && input.customValue !== before.custom_value) {
+        throw new HttpError(409, 'custom_value_immutable', IMMUTABLE_CUSTOM_VALUE);
+      }
+      const columns = inputColumns(input);
+      if (Object.keys(columns).length === 0) return;
+      await trx.updateTable('applications').set({ ...columns, updated_at: now() })
+        .where('id', '=', id).execute();
+      await recordEvent(trx, {
+        type: 'application_update', initiator: actor, outcome: 'success',
+        resource: { type: 'application', id, name: input.label ?? before.label },
+        applicationId: id, details: { changed: Object.keys(input) },
+      });
+    });
+    return this.get(id);
+  }
+
+  async setSsoActive(id: string, active: boolean, actor: Actor): Promise<Application> {
+    await this.db.transaction().execute(async (trx) => {
+      const before = await this.row(trx, id);
+      await trx.updateTable('applications').set({ sso_active: active ? 1 : 0, updated_at: now() })
+        .where('id', '=', id).execute();
+      await recordEvent(trx, {
+        type: active ? 'sso_activate' : 'sso_deactivate', initiator: actor, outcome: 'success',
+        resource: { type: 'application', id, name: before.label }, applicationId: id,
+      });
+    });
+    return this.get(id);
+  }
+
+  /** Deletes the application; tables keyed by it go with it (foreign keys cascade). */
+  async delete(id: string, actor: Actor): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const before = await this.row(trx, id);
+      const bindings = await trx.selectFrom('app_group_bindings').select('group_id')
+        .where('application_id', '=', id).execute();
+      await trx.deleteFrom('app_group_bindings').where('application_id', '=', id).execute();
+      await trx.deleteFrom('applications').where('id', '=', id).execute();
+      await recordEvent(trx, {
+        type: 'application_delete', initiator: actor, outcome: 'success',
+        resource: { type: 'application', id, name: before.label }, applicationId: id,
+        details: { customValue: before.custom_value, groups: bindings.length },
+      });
+    });
+    this.afterCommit();
+  }
+
+  async boundGroupIds(applicationId: string): Promise<string[]> {
+    await this.row(this.db, applicationId);
+    const rows = await this.db.selectFrom('app_group_bindings').select('group_id')
+      .where('application_id', '=', applicationId).execute();
+    return rows.map((r) => r.group_id);
+  }
+
+  async applicationsOfGroup(groupId: string): Promise<Application[]> {
+    const rows = await this.db.selectFrom('applications').selectAll()
+      .where('id', 'in', this.db.selectFrom('app_group_bindings').select('application_id')
+        .where('group_id', '=', groupId))
+      .orderBy('label').execute();
+    return rows.map(toApplication);
+  }
+
+  /** Applications the user reaches through a bound group (whatever the user's status). */
+  async applicationsOfUser(userId: string): Promise<Application[]> {
+    const rows = await this.db.selectFrom('applications').selectAll()
+      .where('id', 'in', this.db.selectFrom('app_group_bindings')
+        .innerJoin('group_members', 'group_members.group_id', 'app_group_bindings.group_id')
+        .select('app_group_bindings.application_id')
+        .where('group_members.user_id', '=', userId))
+      .orderBy('label').execute();
+    return rows.map(toApplication);
+  }
+
+  /** True when the user is a member of at least one group bound to the application. */
+  async isBound(applicationId: string, userId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('app_group_bindings')
+      .innerJoin('group_members', 'group_members.group_id', 'app_group_bindings.group_id')
+      .select('group_members.user_id')
+      .where('app_group_bindings.application_id', '=', applicationId)
+      .where('group_members.user_id', '=', userId).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async bind(applicationId: string, groupId: string, actor: Actor): Promise<void> {
+    await this.changeBinding(applicationId, groupId, actor, true);
+  }
+
+  async unbind(applicationId: string, groupId: string, actor: Actor): Promise<void> {
+    await this.changeBinding(applicationId, groupId, actor, false);
+  }
+
+  private async changeBinding(applicationId: string, groupId: string, actor: Actor,
+    bound: boolean): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const app = await this.row(trx, applicationId);
+      const group = await trx.selectFrom('user_groups').select(['id', 'name'])
+        .where('id', '=', groupId).executeTakeFirst();
+      if (!group) throw notFound('Group');
+      const existing = await trx.selectFrom('app_group_bindings').select('group_id')
+        .where('application_id', '=', applicationId).where('group_id', '=', groupId)
+        .executeTakeFirst();
+      if (bound === (existing !== undefined)) return;
+      if (bound) {
+        await trx.insertInto('app_group_bindings').values({
+          application_id: applicationId, group_id: groupId, created_at: now() }).execute();
+      } else {
+        await trx.deleteFrom('app_group_bindings').where('application_id', '=', applicationId)
+          .where('group_id', '=', groupId).execute();
+      }
+      await recordEvent(trx, {
+        type: bound ? 'application_group_bind' : 'application_group_unbind',
+        initiator: actor, outcome: 'success', applicationId, groupId,
+        resource: { type: 'application', id: applicationId, name: app.label },
+        details: { group: group.name },
+      });
+      await appendChange(trx, bound ? 'binding.added' : 'binding.removed', { groupId },
+        { applicationId });
+    });
+    this.afterCommit();
+  }
+
+  private async freeCustomValue(base: string): Promise<string> {
+    const taken = new Set((await this.db.selectFrom('applications').select('custom_value')
+      .where('custom_value', 'like', `${base}%`).execute()).map((r) => r.custom_value));
+    if (!taken.has(base)) return base;
+    let n = 2;
+    while (taken.has(`${base}-${n}`)) n += 1;
+    return `${base}-${n}`;
+  }
+
+  private async row(db: Db, id: string): Promise<AppRow> {
+    const row = await db.selectFrom('applications').selectAll().where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw notFound('Application');
+    return row;
+  }
+}

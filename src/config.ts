@@ -1,0 +1,116 @@
+import { resolve } from 'node:path';
+
+/**
+ * Settings of the service, read from the environment. Every option has a default that
+ * runs on a laptop; `loadConfig` validates all of them at once and refuses to start
+ * with the whole list of problems.
+ */
+export interface Config {
+  /** TCP port to listen on. Default 8080. */
+  port: number;
+  /** Address to listen on. Default 127.0.0.1 (loopback only, the safe choice). */
+  host: string;
+  /** Base of every URL the service hands out (entity IDs, metadata, links). No trailing slash. */
+  publicUrl: string;
+  /** Folder for the database, generated secrets and outgoing mail. */
+  dataDir: string;
+  /** Folder for generated signing keys and certificates. */
+  certsDir: string;
+  /** `sqlite` (default, file in dataDir) or a `postgres://` URL. */
+  databaseUrl: string | null;
+  /** Log level for the structured logger. */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** scrypt cost as log2(N). 15 (32 MiB per hash) by default; lower only for tests. */
+  passwordHashCost: number;
+  /** Validity of generated application certificates, in days. Default 3650. */
+  certificateValidityDays: number;
+  /** Largest request body accepted, in bytes. Default 256 KiB. */
+  maxBodyBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function readInt(env: Env, name: string, fallback: number, min: number, max: number,
+  problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    return fallback;
+  }
+  return value;
+}
+
+function readPublicUrl(env: Env, host: string, port: number, problems: string[]): string {
+  const fallbackHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  const raw = env.PUBLIC_URL || `http://${fallbackHost}:${port}`;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      problems.push(`PUBLIC_URL must be an http or https URL, got "${raw}"`);
+    }
+    if (url.search || url.hash) problems.push('PUBLIC_URL must not have a query or fragment');
+    return url.toString().replace(/\/+$/, '');
+  } catch {
+    problems.push(`PUBLIC_URL is not a URL: "${raw}"`);
+    return raw;
+  }
+}
+
+function readDatabaseUrl(env: Env, problems: string[]): string | null {
+  const raw = env.DATABASE_URL;
+  if (!raw || raw === 'sqlite') return null;
+  if (!/^postgres(ql)?:\/\//.test(raw)) {
+    problems.push('DATABASE_URL must be "sqlite" or a postgres:// URL');
+  }
+  return raw;
+}
+
+/** Reads and validates the configuration; throws ConfigError listing every problem. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const port = readInt(env, 'PORT', 8080, 0, 65535, problems);
+  const host = env.HOST || '127.0.0.1';
+  const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const dataDir = resolve(env.DATA_DIR || 'data');
+  const config: Config = {
+    port,
+    host,
+    publicUrl: readPublicUrl(env, host, port, problems),
+    dataDir,
+    certsDir: resolve(env.CERTS_DIR || 'certs'),
+    databaseUrl: readDatabaseUrl(env, problems),
+    logLevel,
+    passwordHashCost: readInt(env, 'PASSWORD_HASH_COST', 15, 10, 20, problems),
+    certificateValidityDays: readInt(env, 'CERT_VALIDITY_DAYS', 3650, 1, 36500, problems),
+    maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 50 * 1024 * 1024, problems),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Warnings about settings that are only fit for development, printed at start-up. */
+export function developmentNotices(config: Config): string[] {
+  const notices: string[] = [];
+  if (config.publicUrl.startsWith('http://') && !/\/\/(localhost|127\.0\.0\.1)[:/]/.test(
+    `${config.publicUrl}/`)) {
+    notices.push('PUBLIC_URL is plain http on a non-local host: session cookies are not Secure');
+  }
+  if (config.passwordHashCost < 14) {
+    notices.push(`PASSWORD_HASH_COST=${config.passwordHashCost} is below 14: fit for tests only`);
+  }
+  return notices;
+}

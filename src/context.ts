@@ -1,0 +1,43 @@
+import { EventEmitter } from 'node:events';
+import { ApplicationService } from './applications/service.js';
+import type { Config } from './config.js';
+import { AdminService } from './directory/admins.js';
+import { GroupService } from './directory/groups.js';
+import { UserService } from './directory/users.js';
+import type { Logger } from './log.js';
+import { loadOrCreateSecrets, type ServiceSecrets } from './secrets.js';
+import { type Database, type Db, openDatabase } from './store/db.js';
+
+/** Everything a request handler or worker needs, made once at start-up. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  secrets: ServiceSecrets;
+  database: Database;
+  db: Db;
+  users: UserService;
+  groups: GroupService;
+  admins: AdminService;
+  applications: ApplicationService;
+  /** Emits 'change' after every committed directory change (the feed has new entries). */
+  changes: EventEmitter;
+}
+
+export async function createContext(config: Config, logger: Logger): Promise<AppContext> {
+  const secrets = loadOrCreateSecrets(config.dataDir);
+  const database = await openDatabase(config);
+  const changes = new EventEmitter();
+  const changed = () => changes.emit('change');
+  return {
+    config,
+    logger,
+    secrets,
+    database,
+    db: database.db,
+    users: new UserService(database.db, config.passwordHashCost, changed),
+    groups: new GroupService(database.db, changed),
+    admins: new AdminService(database.db, config.passwordHashCost),
+    applications: new ApplicationService(database.db, changed),
+    changes,
+  };
+}

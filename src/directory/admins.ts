@@ -1,0 +1,140 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { notFound } from '../http/errors.js';
+import { type Actor, recordEvent } from '../insights/events.js';
+import { type Db, now } from '../store/db.js';
+import { generatePassword, hashPassword, verifyAgainstDummy, verifyPassword } from
+  './passwords.js';
+
+/*
+ * Administrators are kept apart from directory users: a directory user can never reach
+ * the admin API or portal. API keys are high-entropy random strings, so a plain SHA-256
+ * of the key is a sufficient stored form; only the hash and a short prefix are kept.
+ */
+
+const KEY_PREFIX = 'idp_';
+
+export interface Admin { id: string; username: string }
+
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface FirstStartCredentials {
+  username: string;
+  password: string;
+  apiKey: string;
+}
+
+function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export class AdminService {
+  constructor(private readonly db: Db, private readonly passwordCost: number) {}
+
+  /**
+   * Creates the first administrator and an API key when there is none. The credentials
+   * are returned once, for the caller to print; they are stored only as hashes.
+   */
+  async ensureFirstAdmin(): Promise<FirstStartCredentials | null> {
+    const existing = await this.db.selectFrom('admins').select('id').executeTakeFirst();
+    if (existing) return null;
+    const password = generatePassword();
+    const admin: Admin = { id: randomUUID(), username: 'admin' };
+    await this.db.insertInto('admins').values({
+      id: admin.id, username: admin.username,
+      password_hash: await hashPassword(password, this.passwordCost), created_at: now(),
+    }).execute();
+    const { key } = await this.createApiKey(admin, 'first-start key');
+    return { username: admin.username, password, apiKey: key };
+  }
+
+  async createAdmin(username: string, password: string): Promise<Admin> {
+    const admin = { id: randomUUID(), username };
+    await this.db.insertInto('admins').values({
+      id: admin.id, username, password_hash: await hashPassword(password, this.passwordCost),
+      created_at: now(),
+    }).execute();
+    return admin;
+  }
+
+  /** Checks an administrator's password; same time whether or not the name exists. */
+  async verifyLogin(username: string, password: string): Promise<Admin | null> {
+    const row = await this.db.selectFrom('admins').selectAll()
+      .where('username', '=', username).executeTakeFirst();
+    if (!row) return verifyAgainstDummy(password, this.passwordCost).then(() => null);
+    return (await verifyPassword(password, row.password_hash))
+      ? { id: row.id, username: row.username } : null;
+  }
+
+  async createApiKey(admin: Admin, name: string): Promise<{ key: string; info: ApiKeyInfo }> {
+    const key = KEY_PREFIX + randomBytes(32).toString('base64url');
+    const row = {
+      id: randomUUID(), admin_id: admin.id, name, prefix: key.slice(0, KEY_PREFIX.length + 6),
+      key_hash: hashKey(key), created_at: now(), last_used_at: null, revoked_at: null,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('api_keys').values(row).execute();
+      await recordEvent(trx, {
+        type: 'api_key_create', initiator: actorOf(admin), outcome: 'success',
+        resource: { type: 'api_key', id: row.id, name },
+      });
+    });
+    return { key, info: toInfo(row) };
+  }
+
+  async listApiKeys(): Promise<ApiKeyInfo[]> {
+    const rows = await this.db.selectFrom('api_keys').selectAll().orderBy('created_at').execute();
+    return rows.map(toInfo);
+  }
+
+  async revokeApiKey(id: string, actor: Actor): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('api_keys').selectAll().where('id', '=', id)
+        .executeTakeFirst();
+      if (!row) throw notFound('API key');
+      if (row.revoked_at) return;
+      await trx.updateTable('api_keys').set({ revoked_at: now() }).where('id', '=', id).execute();
+      await recordEvent(trx, {
+        type: 'api_key_revoke', initiator: actor, outcome: 'success',
+        resource: { type: 'api_key', id, name: row.name },
+      });
+    });
+  }
+
+  /** The administrator owning a live key, or null for an unknown or revoked key. */
+  async authenticateApiKey(key: string): Promise<Admin | null> {
+    if (!key.startsWith(KEY_PREFIX)) return null;
+    const row = await this.db.selectFrom('api_keys')
+      .innerJoin('admins', 'admins.id', 'api_keys.admin_id')
+      .select(['api_keys.id as keyId', 'api_keys.revoked_at', 'api_keys.last_used_at',
+        'admins.id', 'admins.username'])
+      .where('api_keys.key_hash', '=', hashKey(key)).executeTakeFirst();
+    if (!row || row.revoked_at) return null;
+    const time = now();
+    // Recording every use would write on every request; once a minute is enough to tell
+    // an administrator which keys are still in use.
+    if (!row.last_used_at || Date.parse(time) - Date.parse(row.last_used_at) > 60_000) {
+      await this.db.updateTable('api_keys').set({ last_used_at: time })
+        .where('id', '=', row.keyId).execute();
+    }
+    return { id: row.id, username: row.username };
+  }
+}
+
+export function actorOf(admin: Admin): Actor {
+  return { type: 'admin', id: admin.id, name: admin.username };
+}
+
+function toInfo(row: { id: string; name: string; prefix: string; created_at: string;
+  last_used_at: string | null; revoked_at: string | null }): ApiKeyInfo {
+  return {
+    id: row.id, name: row.name, prefix: row.prefix, createdAt: row.created_at,
+    lastUsedAt: row.last_used_at, revokedAt: row.revoked_at,
+  };
+}

@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { conflict, notFound } from '../http/errors.js';
+import { type Actor, recordEvent } from '../insights/events.js';
+import { type Db, isUniqueViolation, now } from '../store/db.js';
+import type { UsersTable } from '../store/schema.js';
+import { appendChange } from './feed.js';
+import { hashPassword } from './passwords.js';
+
+/** A directory user as the API and other modules see it; never the password hash. */
+export interface User {
+  id: string;
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  displayName: string;
+  jobTitle: string;
+  department: string;
+  preferredLanguage: string;
+  status: 'active' | 'suspended';
+  hasPassword: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UserProfile {
+  username: string;
+  email: string;
+  firstName?: string;
+  lastName?: string;
+  displayName?: string;
+  jobTitle?: string;
+  department?: string;
+  preferredLanguage?: string;
+}
+
+export interface UserQuery {
+  /** Exact username, any letter case. */
+  username?: string;
+  /** Exact email, any letter case. */
+  email?: string;
+  /** Part of the username, email, or first, last or display name, any letter case. */
+  q?: string;
+  status?: 'active' | 'suspended';
+  limit: number;
+  offset: number;
+}
+
+type UserRow = Selectable<UsersTable>;
+
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    displayName: row.display_name,
+    jobTitle: row.job_title,
+    department: row.department,
+    preferredLanguage: row.preferred_language,
+    status: row.status,
+    hasPassword: row.password_hash !== null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const PROFILE_COLUMNS = {
+  firstName: 'first_name', lastName: 'last_name', displayName: 'display_name',
+  jobTitle: 'job_title', department: 'department', preferredLanguage: 'preferred_language',
+} as const;
+
+function profileColumns(profile: Partial<UserProfile>): Partial<UserRow> {
+  const columns: Partial<UserRow> = {};
+  if (profile.username !== undefined) {
+    columns.username = profile.username;
+    columns.username_lc = profile.username.toLowerCase();
+  }
+  if (profile.email !== undefined) {
+    columns.email = profile.email;
+    columns.email_lc = profile.email.toLowerCase();
+  }
+  for (const [key, column] of Object.entries(PROFILE_COLUMNS)) {
+    const value = profile[key as keyof typeof PROFILE_COLUMNS];
+    if (value !== undefined) columns[column] = value;
+  }
+  return columns;
+}
+
+/** Users, groups and memberships change only through these services. */
+export class UserService {
+  /**
+   * @param afterCommit called after every committed change, so the provisioning worker
+   *   can pick up the new feed entries at once instead of at its next poll.
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly passwordCost: number,
+    private readonly afterCommit: () => void = () => {},
+  ) {}
+
+  async get(id: string): Promise<User> {
+    return toUser(await this.row(this.db, id));
+  }
+
+  async findByLogin(login: string): Promise<UserRow | undefined> {
+    const lc = login.toLowerCase();
+    return this.db.selectFrom('users').selectAll()
+      .where((eb) => eb.or([eb('username_lc', '=', lc), eb('email_lc', '=', lc)]))
+      .executeTakeFirst();
+  }
+
+  async list(query: UserQuery): Promise<{ items: User[]; total: number }> {
+    let base = this.db.selectFrom('users');
+    if (query.username) base = base.where('username_lc', '=', query.username.toLowerCase());
+    if (query.email) base = base.where('email_lc', '=', query.email.toLowerCase());
+    if (query.status) base = base.where('status', '=', query.status);
+    if (query.q) {
+      const pattern = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      base = base.where((eb) => eb.or(
+        (['username_lc', 'email_lc', 'first_name', 'last_name', 'display_name'] as const)
+          .map((column) => eb(eb.fn('lower', [column]), 'like', pattern)),
+      ));
+    }
+    const [rows, count] = await Promise.all([
+      base.selectAll().orderBy('username_lc').limit(query.limit).offset(query.offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    ]);
+    return { items: rows.map(toUser), total: Number(count?.n ?? 0) };
+  }
+
+  async create(profile: UserProfile & { password?: string }, actor: Actor,
+    groupIds: string[] = []): Promise<User> {
+    const id = randomUUID();
+    const time = now();
+    const passwordHash = profile.password
+      ? await hashPassword(profile.password, this.passwordCost) : null;
+    await this.write(async (trx) => {
+      await trx.insertInto('users').values({
+        id, status: 'active', password_hash: passwordHash, created_at: time, updated_at: time,
+        first_name: '', last_name: '', display_name: '', job_title: '', department: '',
+        preferred_language: '',
+        ...(profileColumns(profile) as Pick<UserRow, 'username' | 'username_lc' | 'email'
+          | 'email_lc'>),
+      }).execute();
+      await recordEvent(trx, {
+        type: 'user_create', initiator: actor, outcome: 'success',
+        resource: { type: 'user', id, name: profile.username },
+      });
+      await appendChange(trx, 'user.created', { userId: id });
+      for (const groupId of groupIds) await addMembership(trx, groupId, id, actor);
+    });
+    return this.get(id);
+  }
+
+  async update(id: string, profile: Partial<UserProfile>, actor: Actor): Promise<User> {
+    await this.write(async (trx) => {
+      const before = await this.row(trx, id);
+      const columns = profileColumns(profile);
+      const changed = Object.keys(columns).filter((column) =>
+        !column.endsWith('_lc') && columns[column as keyof UserRow]
+          !== before[column as keyof UserRow]);
+      if (changed.length === 0) return;
+      await trx.updateTable('users').set({ ...columns, updated_at: now() })
+        .where('id', '=', id).execute();
+      await recordEvent(trx, {
+        type: 'user_update', initiator: actor, outcome: 'success',
+        resource: { type: 'user', id, name: profile.username ?? before.username },
+        details: { changed },
+      });
+      await appendChange(trx, 'user.updated', { userId: id }, { changed });
+    });
+    return this.get(id);
+  }
+
+  async setStatus(id: string, status: 'active' | 'suspended', actor: Actor): Promise<User> {
+    await this.write(async (trx) => {
+      const before = await this.row(trx, id);
+      if (before.status === status) return;
+      await trx.updateTable('users').set({ status, updated_at: now() })
+        .where('id', '=', id).execute();
+      const verb = status === 'active' ? 'activate' : 'suspend';
+      await recordEvent(trx, {
+        type: `user_${verb}`, initiator: actor, outcome: 'success',
+        resource: { type: 'user', id, name: before.username },
+      });
+      await appendChange(trx, status === 'active' ? 'user.activated' : 'user.suspended',
+        { userId: id });
+    });
+    return this.get(id);
+  }
+
+  async setPassword(id: string, password: string, actor: Actor): Promise<void> {
+    const passwordHash = await hashPassword(password, this.passwordCost);
+    await this.write(async (trx) => {
+      const before = await this.row(trx, id);
+      await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: now() })
+        .where('id', '=', id).execute();
+      await recordEvent(trx, {
+        type: 'user_password_set', initiator: actor, outcome: 'success',
+        resource: { type: 'user', id, name: before.username },
+      });
+    });
+  }
+
+  /** Deletes the user and its memberships; the feed entry keeps what provisioning needs. */
+  async delete(id: string, actor: Actor): Promise<void> {
+    await this.write(async (trx) => {
+      const before = await this.row(trx, id);
+      const groups = await trx.selectFrom('group_members').select('group_id')
+        .where('user_id', '=', id).execute();
+      await trx.deleteFrom('group_members').where('user_id', '=', id).execute();
+      await trx.deleteFrom('users').where('id', '=', id).execute();
+      await recordEvent(trx, {
+        type: 'user_delete', initiator: actor, outcome: 'success',
+        resource: { type: 'user', id, name: before.username },
+      });
+      await appendChange(trx, 'user.deleted', { userId: id }, {
+        username: before.username, email: before.email,
+        groupIds: groups.map((g) => g.group_id),
+      });
+    });
+  }
+
+  private async row(db: Db, id: string): Promise<UserRow> {
+    const row = await db.selectFrom('users').selectAll().where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw notFound('User');
+    return row;
+  }
+
+  private async write(change: (trx: Db) => Promise<void>): Promise<void> {
+    try {
+      await this.db.transaction().execute(change);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw conflict('A user with this username or email already exists', 'duplicate_user');
+      }
+      throw error;
+    }
+    this.afterCommit();
+  }
+}
+
+/** Adds a membership inside the caller's transaction; a no-op when it exists already. */
+export async function addMembership(trx: Db, groupId: string, userId: string, actor: Actor):
+  Promise<boolean> {
+  const group = await trx.selectFrom('user_groups').select(['id', 'name'])
+    .where('id', '=', groupId).executeTakeFirst();
+  if (!group) throw notFound('Group');
+  const user = await trx.selectFrom('users').select(['id', 'username'])
+    .where('id', '=', userId).executeTakeFirst();
+  if (!user) throw notFound('User');
+  const existing = await trx.selectFrom('group_members').select('user_id')
+    .where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
+  if (existing) return false;
+  await trx.insertInto('group_members')
+    .values({ group_id: groupId, user_id: userId, created_at: now() }).execute();
+  await recordEvent(trx, {
+    type: 'group_member_add', initiator: actor, outcome: 'success',
+    resource: { type: 'group', id: groupId, name: group.name }, userId,
+    details: { username: user.username },
+  });
+  await appendChange(trx, 'membership.added', { userId, groupId });
+  return true;
+}

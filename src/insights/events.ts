@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/db.js';
+import { now } from '../store/db.js';
+
+/** Who did something: an administrator, a directory user, or the service itself. */
+export interface Actor {
+  type: 'admin' | 'user' | 'system';
+  id?: string | null;
+  name?: string | null;
+}
+
+export const SYSTEM: Actor = { type: 'system', id: null, name: 'system' };
+
+export interface NewEvent {
+  type: string;
+  initiator: Actor;
+  resource: { type: string; id?: string | null; name?: string | null };
+  outcome: 'success' | 'failure';
+  applicationId?: string | null;
+  userId?: string | null;
+  groupId?: string | null;
+  /** Free-form facts about the event. Never secrets. */
+  details?: Record<string, unknown>;
+}
+
+export interface EventRecord {
+  id: string;
+  time: string;
+  type: string;
+  initiator: Actor;
+  resource: { type: string; id: string | null; name: string | null };
+  outcome: 'success' | 'failure';
+  applicationId: string | null;
+  userId: string | null;
+  groupId: string | null;
+  details: Record<string, unknown>;
+}
+
+/**
+ * Appends one event to the event log. Pass the transaction of the change the event
+ * describes, so the change and its event are written together or not at all.
+ */
+export async function recordEvent(db: Db, event: NewEvent): Promise<string> {
+  const id = randomUUID();
+  await db.insertInto('events').values({
+    id,
+    time: now(),
+    type: event.type,
+    initiator_type: event.initiator.type,
+    initiator_id: event.initiator.id ?? null,
+    initiator_name: event.initiator.name ?? null,
+    resource_type: event.resource.type,
+    resource_id: event.resource.id ?? null,
+    resource_name: event.resource.name ?? null,
+    application_id: event.applicationId ?? null,
+    user_id: event.userId ?? (event.resource.type === 'user' ? event.resource.id ?? null : null),
+    group_id: event.groupId ?? (event.resource.type === 'group' ? event.resource.id ?? null : null),
+    outcome: event.outcome,
+    details: JSON.stringify(event.details ?? {}),
+  }).execute();
+  return id;
+}
+
+export interface EventFilter {
+  types?: string[];
+  /** Inclusive lower bound, ISO-8601. */
+  from?: string;
+  /** Exclusive upper bound, ISO-8601. */
+  to?: string;
+  resourceId?: string;
+  userId?: string;
+  applicationId?: string;
+  outcome?: 'success' | 'failure';
+  /** Return events older than this cursor (an event seq), for paging. */
+  before?: number;
+  limit: number;
+}
+
+/** Events matching the filter, newest first, with a cursor for the next page. */
+export async function queryEvents(db: Db, filter: EventFilter):
+  Promise<{ events: EventRecord[]; nextCursor: number | null }> {
+  let query = db.selectFrom('events').selectAll();
+  if (filter.types?.length) query = query.where('type', 'in', filter.types);
+  if (filter.from) query = query.where('time', '>=', filter.from);
+  if (filter.to) query = query.where('time', '<', filter.to);
+  if (filter.resourceId) query = query.where('resource_id', '=', filter.resourceId);
+  if (filter.userId) query = query.where('user_id', '=', filter.userId);
+  if (filter.applicationId) query = query.where('application_id', '=', filter.applicationId);
+  if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
+  if (filter.before !== undefined) query = query.where('seq', '<', filter.before);
+  const rows = await query.orderBy('seq', 'desc').limit(filter.limit + 1).execute();
+  const page = rows.slice(0, filter.limit);
+  const last = page[page.length - 1];
+  return {
+    events: page.map(toEventRecord),
+    nextCursor: rows.length > filter.limit && last ? Number(last.seq) : null,
+  };
+}
+
+function toEventRecord(row: {
+  id: string; time: string; type: string; initiator_type: Actor['type'];
+  initiator_id: string | null; initiator_name: string | null; resource_type: string;
+  resource_id: string | null; resource_name: string | null; application_id: string | null;
+  user_id: string | null; group_id: string | null; outcome: 'success' | 'failure';
+  details: string;
+}): EventRecord {
+  return {
+    id: row.id,
+    time: row.time,
+    type: row.type,
+    initiator: { type: row.initiator_type, id: row.initiator_id, name: row.initiator_name },
+    resource: { type: row.resource_type, id: row.resource_id, name: row.resource_name },
+    outcome: row.outcome,
+    applicationId: row.application_id,
+    userId: row.user_id,
+    groupId: row.group_id,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,53 @@
+import { ConfigError, developmentNotices, loadConfig } from './config.js';
+import { createLogger } from './log.js';
+import { startService } from './service.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  for (const notice of developmentNotices(config)) {
+    logger.warn({ category: 'config' }, notice);
+  }
+  const service = await startService(config, logger);
+  if (service.firstStart) {
+    // Printed straight to the console, once, and never through the logger: log lines
+    // may be shipped elsewhere, and credentials must not be.
+    const { username, password, apiKey } = service.firstStart;
+    process.stdout.write([
+      '',
+      'First start: an administrator was created. These credentials are shown only now.',
+      `  admin portal: ${config.publicUrl}/admin   username: ${username}   password: ${password}`,
+      `  admin API key (x-api-key header): ${apiKey}`,
+      '',
+    ].join('\n') + '\n');
+  }
+  logger.info({ category: 'service', url: service.url, publicUrl: config.publicUrl },
+    'identity service listening');
+
+  const shutdown = (signal: string) => {
+    logger.info({ category: 'service', signal }, 'stopping: finishing requests in flight');
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ category: 'service', err: error }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`failed to start: ${error instanceof Error ? error.stack : error}\n`);
+  process.exit(1);
+});

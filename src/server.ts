@@ -1,0 +1,25 @@
+import express, { type Express } from 'express';
+import { adminApi } from './admin/api.js';
+import type { AppContext } from './context.js';
+import { requestLogger } from './http/logging.js';
+import { assignRequestId } from './http/request.js';
+
+/** The HTTP application: middleware in the order it runs, then each part's routes. */
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(assignRequestId);
+  app.use(requestLogger(ctx.logger));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await ctx.database.ping();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unreachable' });
+  });
+
+  app.use('/api/v1', adminApi(ctx));
+  return app;
+}

@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely';
+import type { Dialect } from '../db.js';
+import { core } from './0001-core.js';
+
+/**
+ * Every migration, in the order it runs. Names sort in that order; a migration that has
+ * run is never edited, a change is a new migration.
+ */
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001-core': core(dialect),
+  };
+}
