@@ -3,6 +3,7 @@ import { adminApi } from './admin/api.js';
 import type { AppContext } from './context.js';
 import { requestLogger } from './http/logging.js';
 import { assignRequestId } from './http/request.js';
+import { sessionMiddleware } from './http/session.js';
 
 /** The HTTP application: middleware in the order it runs, then each part's routes. */
 export function createApp(ctx: AppContext): Express {
@@ -21,5 +22,11 @@ export function createApp(ctx: AppContext): Express {
   });
 
   app.use('/api/v1', adminApi(ctx));
+
+  // Browser-facing routes below share one cookie session kept in the database.
+  app.use(sessionMiddleware(ctx.db, {
+    secret: ctx.secrets.sessionSecret,
+    secure: ctx.config.publicUrl.startsWith('https:'),
+  }));
   return app;
 }

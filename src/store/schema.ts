@@ -109,6 +109,13 @@ export interface AppGroupBindingsTable {
   created_at: string;
 }
 
+export interface SessionsTable {
+  sid: string;
+  /** JSON of the session data. */
+  data: string;
+  expires_at: string;
+}
+
 export interface Schema {
   users: UsersTable;
   user_groups: UserGroupsTable;
@@ -119,4 +126,5 @@ export interface Schema {
   change_feed: ChangeFeedTable;
   applications: ApplicationsTable;
   app_group_bindings: AppGroupBindingsTable;
+  sessions: SessionsTable;
 }

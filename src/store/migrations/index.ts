@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import type { Dialect } from '../db.js';
 import { core } from './0001-core.js';
+import { sessions } from './0002-sessions.js';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration that has
@@ -9,5 +10,6 @@ import { core } from './0001-core.js';
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-core': core(dialect),
+    '0002-sessions': sessions,
   };
 }

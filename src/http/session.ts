@@ -1,0 +1,97 @@
+import session, { type SessionData, Store } from 'express-session';
+import type { RequestHandler } from 'express';
+import type { Db } from '../store/db.js';
+import { now } from '../store/db.js';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** Directory user signed in to the user console and SSO. */
+    userId?: string;
+    /** When that user last entered credentials (ISO-8601); SAML AuthnInstant. */
+    authnInstant?: string;
+    /** Administrator signed in to the admin portal (never a directory user). */
+    adminId?: string;
+    /** Per-session secret for CSRF tokens. */
+    csrfSecret?: string;
+    /** Page to continue with after login (a local path only). */
+    returnTo?: string;
+    /** State the SAML endpoint keeps while the user logs in. */
+    pendingSaml?: Record<string, unknown>;
+    /** One notice shown on the next page (after a redirect). */
+    flash?: { kind: 'success' | 'error'; message: string };
+  }
+}
+
+/** Sessions in the service's own database, so a restart signs nobody out. */
+export class DatabaseSessionStore extends Store {
+  private lastSweep = 0;
+
+  constructor(private readonly db: Db) {
+    super();
+  }
+
+  override get(sid: string, done: (err: unknown, data?: SessionData | null) => void): void {
+    this.db.selectFrom('sessions').select(['data', 'expires_at']).where('sid', '=', sid)
+      .executeTakeFirst()
+      .then((row) => done(null, row && row.expires_at > now()
+        ? JSON.parse(row.data) as SessionData : null))
+      .catch(done);
+  }
+
+  override set(sid: string, data: SessionData, done?: (err?: unknown) => void): void {
+    const values = { data: JSON.stringify(data), expires_at: expiry(data) };
+    this.db.insertInto('sessions').values({ sid, ...values })
+      .onConflict((oc) => oc.column('sid').doUpdateSet(values)).execute()
+      .then(() => this.sweep()).then(() => done?.(), (err: unknown) => done?.(err));
+  }
+
+  override touch(sid: string, data: SessionData, done?: (err?: unknown) => void): void {
+    this.db.updateTable('sessions').set({ expires_at: expiry(data) }).where('sid', '=', sid)
+      .execute().then(() => done?.(), (err: unknown) => done?.(err));
+  }
+
+  override destroy(sid: string, done?: (err?: unknown) => void): void {
+    this.db.deleteFrom('sessions').where('sid', '=', sid).execute()
+      .then(() => done?.(), (err: unknown) => done?.(err));
+  }
+
+  /** Removes expired sessions, at most once a minute. */
+  private async sweep(): Promise<void> {
+    const t = Date.now();
+    if (t - this.lastSweep < 60_000) return;
+    this.lastSweep = t;
+    await this.db.deleteFrom('sessions').where('expires_at', '<=', now()).execute();
+  }
+}
+
+function expiry(data: SessionData): string {
+  const expires = data.cookie?.expires;
+  return new Date(expires ? new Date(expires).getTime() : Date.now() + 8 * 3600_000)
+    .toISOString();
+}
+
+export interface SessionOptions {
+  secret: string;
+  /** Secure cookies when the public URL is https. */
+  secure: boolean;
+  /** Idle lifetime in milliseconds. Default 8 hours. */
+  maxAgeMs?: number;
+}
+
+/** Session middleware for the browser-facing pages (never for the JSON API). */
+export function sessionMiddleware(db: Db, options: SessionOptions): RequestHandler {
+  return session({
+    name: 'idp.sid',
+    secret: options.secret,
+    store: new DatabaseSessionStore(db),
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: options.secure,
+      maxAge: options.maxAgeMs ?? 8 * 3600_000,
+    },
+  });
+}
