@@ -41,6 +41,19 @@ describe('test SCIM service provider: quota', () => {
     assert.throws(() => sp.setQuota({ concurrentReads: 0 }), /concurrentReads/);
   });
 
+  for (const countRejected of [true, false]) {
+    it(`counts refused requests against the minute only when countRejected=${countRejected}`,
+      async () => {
+        sp = await startScimSp({ requestsPerMinute: 2, countRejected });
+        const scim = scimClient(sp, sp.token);
+        for (let i = 0; i < 5; i += 1) await scim.get('/Users');
+        // 2 admitted and 3 refused: a quota of 4 is used up only if the refusals count.
+        sp.setQuota({ requestsPerMinute: 4 });
+        assert.equal((await scim.get('/Users')).status, countRejected ? 429 : 200);
+        assert.equal(sp.stats().maxRequestsInAnyMinute, countRejected ? 2 : 3);
+      });
+  }
+
   it('answers 429 to a read beyond the concurrent-read cap, not to a write', async () => {
     sp = await startScimSp({ concurrentReads: 1 });
     const scim = scimClient(sp, sp.token);
