@@ -57,7 +57,7 @@ describe('test SCIM service provider: quota', () => {
   it('answers 429 to a read beyond the concurrent-read cap, not to a write', async () => {
     sp = await startScimSp({ concurrentReads: 1 });
     const scim = scimClient(sp, sp.token);
-    sp.faults.slowNext(1, 1000);
+    sp.faults.slowNext(1, 2000);
     const held = scim.get('/Users');
     await until(() => sp.stats().maxConcurrentReads === 1);
     assertThrottled(await scim.get('/Users'));
@@ -71,7 +71,7 @@ describe('test SCIM service provider: quota', () => {
   it('answers 429 to a write beyond the concurrent-write cap, not to a read', async () => {
     sp = await startScimSp({ concurrentWrites: 2 });
     const scim = scimClient(sp, sp.token);
-    sp.faults.slowNext(2, 1000);
+    sp.faults.slowNext(2, 2000);
     const held = [scim.post('/Users', userPayload('a@example.com')),
       scim.post('/Users', userPayload('b@example.com'))];
     await until(() => sp.stats().maxConcurrentWrites === 2);
