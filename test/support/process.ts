@@ -11,7 +11,7 @@ export interface ServiceProcess {
   child: ChildProcess;
   stdout: string[];
   stderr: string[];
-  /** Resolves with the exit code (null when a signal ended it). */
+  /** Resolves with the exit code (null when a signal ended it), once all output is read. */
   exited: Promise<number | null>;
   /** Resolves with the first stdout line `match` accepts, seen already or to come. */
   line(match: (line: string) => boolean): Promise<string>;
@@ -38,7 +38,7 @@ export function runService(env: Record<string, string>): ServiceProcess {
     }
   });
   createInterface({ input: child.stderr! }).on('line', (text) => stderr.push(text));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const exited = once(child, 'close').then(([code]) => code as number | null);
   const line = (match: (text: string) => boolean) => {
     const seen = stdout.find(match);
     if (seen !== undefined) return Promise.resolve(seen);
