@@ -56,7 +56,8 @@ describe('configuration', () => {
     assert.ok(error instanceof ConfigError);
     assert.equal(error.problems.length, names.length, error.message);
     for (const name of names) {
-      assert.ok(error.problems.some((p) => p.startsWith(name)), `${name} missing: ${error.message}`);
+      assert.ok(error.problems.some((p) => p.startsWith(name)),
+        `${name} missing: ${error.message}`);
       assert.ok(error.message.includes(name));
     }
   });
@@ -67,7 +68,8 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ PUBLIC_URL: 'https://u:p@idp.example.com' }),
       /PUBLIC_URL must not hold credentials/);
     assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://user:s3cret@' }),
-      (error: Error) => error.message.includes('DATABASE_URL') && !error.message.includes('s3cret'));
+      (error: Error) => error.message.includes('DATABASE_URL')
+        && !error.message.includes('s3cret'));
   });
 
   it('warns at start-up about settings fit only for development', () => {
