@@ -93,18 +93,20 @@ function profileColumns(profile: Partial<UserProfile>): Partial<UserRow> {
 
 const NAME_COLUMNS = ['first_name', 'last_name', 'display_name'];
 
-const LOGIN_COLUMNS = [['username_lc', 'username'], ['email_lc', 'email']] as const;
+const LOGIN_FIELDS = [['username_lc', 'username'], ['email_lc', 'email']] as const;
 
 /**
- * Refuses a username or email that another user holds in any letter case, naming the
- * field. The unique indexes stay the last word when two writers race.
+ * Refuses a username or email that another user holds, in any letter case and in either
+ * column: sign-in accepts both, so "ada@example.com" must name one user only. The unique
+ * indexes stay the last word when two writers race.
  */
 async function assertLoginFree(trx: Db, columns: Partial<UserRow>, exceptId?: string):
   Promise<void> {
-  for (const [column, field] of LOGIN_COLUMNS) {
+  for (const [column, field] of LOGIN_FIELDS) {
     const value = columns[column];
     if (value === undefined) continue;
-    let query = trx.selectFrom('users').select('id').where(column, '=', value);
+    let query = trx.selectFrom('users').select('id')
+      .where((eb) => eb.or([eb('username_lc', '=', value), eb('email_lc', '=', value)]));
     if (exceptId) query = query.where('id', '<>', exceptId);
     if (await query.executeTakeFirst()) {
       throw new HttpError(409, 'duplicate_user', `A user with this ${field} already exists`,

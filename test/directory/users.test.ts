@@ -48,6 +48,16 @@ describe('admin API: users', () => {
       assert.deepEqual(Object.keys(res.body.error.details.fields), ['email']);
     });
 
+    it('refuses a username that is another user\'s email, and the reverse', async () => {
+      const user = await createUser(api, { username: 'alan@example.com',
+        email: 'turing@example.com' });
+      const asName = await api.post('/users').send(userInput({ username: 'Turing@Example.com' }));
+      assertError(asName, 409, 'duplicate_user');
+      const asEmail = await api.post('/users').send(userInput({ email: user.username }));
+      assertError(asEmail, 409, 'duplicate_user');
+      assert.deepEqual(Object.keys(asEmail.body.error.details.fields), ['email']);
+    });
+
     it('refuses invalid fields with 400 listing each of them, and stores nothing', async () => {
       const before = await api.get('/users').expect(200);
       const res = await api.post('/users')
