@@ -23,6 +23,7 @@ export interface AppContext {
   changes: EventEmitter;
 }
 
+/** Loads the secrets, opens and migrates the database, and builds the services. */
 export async function createContext(config: Config, logger: Logger): Promise<AppContext> {
   const secrets = loadOrCreateSecrets(config.dataDir);
   const database = await openDatabase({ ...config, onConnectionError: (err) =>

@@ -51,6 +51,7 @@ export interface UserQuery {
 
 type UserRow = Selectable<UsersTable>;
 
+/** The API form of a user row: never the password hash. */
 export function toUser(row: UserRow): User {
   return {
     id: row.id,
