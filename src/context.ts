@@ -23,9 +23,11 @@ export interface AppContext {
   changes: EventEmitter;
 }
 
+/** Loads the secrets, opens and migrates the database, and builds the services. */
 export async function createContext(config: Config, logger: Logger): Promise<AppContext> {
   const secrets = loadOrCreateSecrets(config.dataDir);
-  const database = await openDatabase(config);
+  const database = await openDatabase({ ...config, onConnectionError: (err) =>
+    logger.warn({ category: 'store', err }, 'database connection lost; reconnecting') });
   const changes = new EventEmitter();
   const changed = () => changes.emit('change');
   return {

@@ -53,12 +53,17 @@ export async function recordEvent(db: Db, event: NewEvent): Promise<string> {
     resource_id: event.resource.id ?? null,
     resource_name: event.resource.name ?? null,
     application_id: event.applicationId ?? null,
-    user_id: event.userId ?? (event.resource.type === 'user' ? event.resource.id ?? null : null),
-    group_id: event.groupId ?? (event.resource.type === 'group' ? event.resource.id ?? null : null),
+    user_id: event.userId ?? idOfResource(event, 'user'),
+    group_id: event.groupId ?? idOfResource(event, 'group'),
     outcome: event.outcome,
     details: JSON.stringify(event.details ?? {}),
   }).execute();
   return id;
+}
+
+/** The resource id when the event's resource is of `type`, so filters by user find it. */
+function idOfResource(event: NewEvent, type: 'user' | 'group'): string | null {
+  return event.resource.type === type ? event.resource.id ?? null : null;
 }
 
 export interface EventFilter {
@@ -67,6 +72,7 @@ export interface EventFilter {
   from?: string;
   /** Exclusive upper bound, ISO-8601. */
   to?: string;
+  resourceType?: string;
   resourceId?: string;
   userId?: string;
   applicationId?: string;
@@ -83,6 +89,7 @@ export async function queryEvents(db: Db, filter: EventFilter):
   if (filter.types?.length) query = query.where('type', 'in', filter.types);
   if (filter.from) query = query.where('time', '>=', filter.from);
   if (filter.to) query = query.where('time', '<', filter.to);
+  if (filter.resourceType) query = query.where('resource_type', '=', filter.resourceType);
   if (filter.resourceId) query = query.where('resource_id', '=', filter.resourceId);
   if (filter.userId) query = query.where('user_id', '=', filter.userId);
   if (filter.applicationId) query = query.where('application_id', '=', filter.applicationId);
