@@ -51,11 +51,10 @@ export interface RequestContext {
 
 /** Parses XML already checked against the schema (no DTD reaches here). */
 function parseXml(xml: string): Document {
-  const parser = new DOMParser({
-    onError: (level: string) => {
-      if (level !== 'warning') throw refuse('invalid_xml', 'The SAML request is not valid XML.');
-    },
-  });
+  const onError = (level: string) => {
+    if (level !== 'warning') throw refuse('invalid_xml', 'The SAML request is not valid XML.');
+  };
+  const parser = new DOMParser({ onError } as ConstructorParameters<typeof DOMParser>[0]);
   return parser.parseFromString(xml, 'text/xml') as unknown as Document;
 }
 

@@ -71,6 +71,13 @@ export function decodeRedirectRequest(encoded: string): string {
   return xml;
 }
 
+/** True when the bytes open like an XML document (optional BOM and white space, '<'). */
+function looksLikeXml(bytes: Buffer): boolean {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (i < bytes.length && [0x20, 0x09, 0x0a, 0x0d].includes(bytes[i]!)) i += 1;
+  return bytes[i] === 0x3c;
+}
+
 /** HTTP-POST: base64 of the XML itself; deflated data here is refused. */
 export function decodePostRequest(encoded: string): string {
   checkEncodedSize(encoded);
@@ -78,10 +85,10 @@ export function decodePostRequest(encoded: string): string {
   if (bytes.length > MAX_REQUEST_XML_BYTES) {
     throw refuse('request_too_large', 'The SAML request is larger than allowed.', 413);
   }
-  const xml = utf8(bytes);
-  if (!/^\s*</.test(xml.replace(/^\uFEFF/, ''))) {
+  if (!looksLikeXml(bytes)) {
     throw refuse('invalid_encoding', 'An HTTP-POST SAML request must be XML, not deflated.');
   }
+  const xml = utf8(bytes);
   refuseDoctype(xml);
   return xml;
 }

@@ -183,3 +183,15 @@ export function verifyPostSignature(xml: string, root: Element, policy: Signatur
   }
   return covered[0]!;
 }
+
+/** SAMLRequest and RelayState of an HTTP-Redirect query, decoded, duplicates refused. */
+export function redirectParams(rawQuery: string):
+  { samlRequest: string | undefined; relayState: string | undefined } {
+  const params = rawQueryParams(rawQuery);
+  const samlRequest = params.get('SAMLRequest');
+  const relayState = params.get('RelayState');
+  return {
+    samlRequest: samlRequest === undefined ? undefined : decodeComponent(samlRequest),
+    relayState: relayState === undefined ? undefined : decodeComponent(relayState),
+  };
+}
