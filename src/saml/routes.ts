@@ -61,8 +61,12 @@ function deliver(res: Response, outcome: Extract<SignInOutcome, { kind: 'respons
     'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; `
       + `form-action ${new URL(outcome.acsUrl).origin}; frame-ancestors 'none'`,
   });
-  res.type('html').send(postFormPage({ acsUrl: outcome.acsUrl, nonce,
-    samlResponse: outcome.samlResponse, relayState: outcome.relayState }));
+  // end() rather than send(): a signed response is never reused, so hashing it for an
+  // ETag would only cost time on the hot path.
+  const html = postFormPage({ acsUrl: outcome.acsUrl, nonce,
+    samlResponse: outcome.samlResponse, relayState: outcome.relayState });
+  res.status(200).type('html').set('Content-Length', String(Buffer.byteLength(html)))
+    .end(html);
 }
 
 /** Keeps the pending sign-in in the session and sends the browser to the login page. */
