@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { ProvisioningSchema } from '../provisioning/tables.js';
 
 /*
  * Table shapes, one interface per table, grouped by the part of the product that owns
@@ -128,3 +129,5 @@ export interface Schema {
   app_group_bindings: AppGroupBindingsTable;
   sessions: SessionsTable;
 }
+
+export interface Schema extends ProvisioningSchema {}
