@@ -5,6 +5,7 @@ import { AdminService } from './directory/admins.js';
 import { GroupService } from './directory/groups.js';
 import { UserService } from './directory/users.js';
 import type { Logger } from './log.js';
+import { ProvisioningService } from './provisioning/service.js';
 import { loadOrCreateSecrets, type ServiceSecrets } from './secrets.js';
 import { type Database, type Db, openDatabase } from './store/db.js';
 
@@ -21,6 +22,8 @@ export interface AppContext {
   applications: ApplicationService;
   /** Emits 'change' after every committed directory change (the feed has new entries). */
   changes: EventEmitter;
+  /** Identity management (SCIM provisioning): integrations, worker, per-user state. */
+  provisioning: ProvisioningService;
 }
 
 export async function createContext(config: Config, logger: Logger): Promise<AppContext> {
@@ -28,6 +31,7 @@ export async function createContext(config: Config, logger: Logger): Promise<App
   const database = await openDatabase(config);
   const changes = new EventEmitter();
   const changed = () => changes.emit('change');
+  const applications = new ApplicationService(database.db, changed);
   return {
     config,
     logger,
@@ -37,7 +41,9 @@ export async function createContext(config: Config, logger: Logger): Promise<App
     users: new UserService(database.db, config.passwordHashCost, changed),
     groups: new GroupService(database.db, changed),
     admins: new AdminService(database.db, config.passwordHashCost),
-    applications: new ApplicationService(database.db, changed),
+    applications,
     changes,
+    provisioning: new ProvisioningService({ config, logger, db: database.db,
+      encryptionKey: secrets.encryptionKey, applications, changes }),
   };
 }

@@ -5,6 +5,7 @@ import { jsonErrorHandler, jsonNotFound } from '../http/errors.js';
 import { eventsApi } from './events-api.js';
 import { groupsApi } from './groups-api.js';
 import { keysApi } from './keys-api.js';
+import { provisioningApi } from './provisioning-api.js';
 import { usersApi } from './users-api.js';
 
 /** The versioned admin JSON API, mounted at /api/v1. Every route needs an API key. */
@@ -17,6 +18,7 @@ export function adminApi(ctx: AppContext): Router {
   router.use(groupsApi(ctx));
   router.use(eventsApi(ctx));
   router.use(keysApi(ctx));
+  router.use(provisioningApi(ctx));
   router.use(jsonNotFound);
   router.use(jsonErrorHandler(ctx.logger));
   return router;
