@@ -264,18 +264,23 @@ export class ProvisioningWorker {
 }
 
 /**
- * Due operations to start: never two for one target at once, and a reconcile alone
- * (it relinks every account, so nothing else may run beside it).
+ * Due operations to start: never two for one target at once; a reconcile alone (it
+ * relinks every account, so nothing else may run beside it); and groups only once no
+ * user operation is running, so a group is sent with all its new members' accounts in
+ * one go rather than in a request per member as each account appears.
  */
 function pickOperations(due: OperationRow[], busy: Set<string>, room: number):
   OperationRow[] {
   const picked: OperationRow[] = [];
+  let usersBusy = [...busy].some((key) => key.startsWith('user:'));
   for (const op of due) {
     if (picked.length >= room) break;
     if (op.kind === 'reconcile') {
       if (busy.size === 0 && picked.length === 0) return [op];
       break;
     }
+    if (op.kind === 'user') usersBusy = true;
+    else if (usersBusy) break;
     const key = `${op.kind}:${op.target_id}`;
     if (busy.has(key)) continue;
     busy.add(key);
