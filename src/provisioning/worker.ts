@@ -165,8 +165,9 @@ export class ProvisioningWorker {
     const due = await dueOperations(this.deps.db, app, cap + running.size);
     const busy = new Set([...running.values()].map((r) => r.key));
     const picked = pickOperations(due, busy, cap - running.size);
-    await claim(this.deps.db, picked.map((op) => op.id));
+    // Built before claiming, so a broken setting leaves the operations queued.
     const rt = this.runtime(integration);
+    await claim(this.deps.db, picked.map((op) => op.id));
     for (const op of picked) {
       const done = this.run(rt, op).finally(() => {
         running.delete(op.id);
