@@ -88,11 +88,8 @@ async function takeOverOrCreate(rt: AppRuntime, state: GroupState, desired: stri
   if (existing) return saveGroup(rt, { ...state, remoteId: existing.id,
     heldName: existing.displayName ?? state.name, membersKnown: false }, null);
   const first = desired.slice(0, MEMBER_CHUNK);
-  // Cleared before sending: after a stop mid-request, the next run looks the group up.
-  if (state.knownAbsent) {
-    state.knownAbsent = false;
-    await saveGroup(rt, state, null);
-  }
+  // Without a stored answer, the worker clears known_absent so the next run looks first.
+  state.knownAbsent = false;
   const answer = await recordedCall(rt, 'group_create_provision', subjectOf(state),
     () => rt.client.createGroup(state.name, first), () => ({ members: first.length }));
   if (answer.status === 409) {

@@ -13,7 +13,8 @@ import { type ListBody, type ScimAnswer, ScimNetworkError } from './scim-client.
  */
 
 export const PAGE_SIZE = 100;
-const BATCH = 500;
+/** Rows per transaction: small enough that a reconcile never holds the event loop long. */
+const BATCH = 100;
 
 /** Runs a reconcile operation. Throws DeliveryError when a read failed. */
 export async function reconcile(rt: AppRuntime): Promise<void> {

@@ -8,8 +8,8 @@ import type { Db } from '../store/db.js';
 import { deleteGroup, syncGroup } from './group-sync.js';
 import { planChanges } from './planner.js';
 import {
-  claim, complete, dueOperations, enqueue, nextDueTime, type OperationRow, park, recoverRunning,
-  reschedule,
+  claim, complete, dueOperations, enqueue, forgetAbsence, nextDueTime, type OperationRow, park,
+  recoverRunning, reschedule,
 } from './queue.js';
 import { LimiterClosedError, type LimiterRegistry } from './rate-limiter.js';
 import { reconcile } from './reconcile.js';
@@ -74,8 +74,11 @@ export class ProvisioningWorker {
   /** Puts back operations a stopped process left running, then starts draining. */
   async start(): Promise<void> {
     const recovered = await recoverRunning(this.deps.db);
-    if (recovered > 0) this.log.info({ recovered }, 'operations interrupted by a stop queued again');
+    if (recovered > 0) {
+      this.log.info({ recovered }, 'operations interrupted by a stop queued again');
+    }
     this.running = true;
+    this.deps.limiters.openAll();
     this.deps.changes.on('change', this.wake);
     this.poll = setInterval(this.wake, this.options.pollMs);
     this.poll.unref();
@@ -110,14 +113,15 @@ export class ProvisioningWorker {
     }
     this.pumping = true;
     try {
+      let integrations: ActiveIntegration[] = [];
       do {
         this.again = false;
-        const integrations = await this.activeIntegrations();
+        integrations = await this.activeIntegrations();
         await this.plan(integrations);
         for (const integration of integrations) await this.fill(integration);
         await yieldToEvents();
       } while (this.again && this.running);
-      await this.scheduleNextDue();
+      await this.scheduleNextDue(integrations);
     } catch (error) {
       if (this.running) this.log.error({ err: error }, 'provisioning pass failed');
     } finally {
@@ -208,6 +212,8 @@ export class ProvisioningWorker {
       return;
     }
     const attempts = op.attempts + 1;
+    const unanswered = delivery.status === null || delivery.status >= 500;
+    if (unanswered) await forgetAbsence(this.deps.db, op);
     if (delivery.retryable && attempts < this.options.maxAttempts) {
       await reschedule(this.deps.db, op, { notBefore: new Date(Date.now()
         + this.backoff(attempts)), attempts, error: delivery.message });
@@ -259,11 +265,14 @@ export class ProvisioningWorker {
     return client;
   }
 
-  /** Wakes again when the earliest retry falls due. */
-  private async scheduleNextDue(): Promise<void> {
-    if (!this.running) return;
+  /**
+   * Wakes again when the earliest retry falls due. Only needed while nothing is in
+   * flight: each operation that ends wakes the worker anyway.
+   */
+  private async scheduleNextDue(integrations: ActiveIntegration[]): Promise<void> {
+    if (!this.running || [...this.inFlight.values()].some((m) => m.size > 0)) return;
     let earliest: number | null = null;
-    for (const integration of await this.activeIntegrations()) {
+    for (const integration of integrations) {
       const due = await nextDueTime(this.deps.db, integration.application_id);
       if (due !== null && (earliest === null || due < earliest)) earliest = due;
     }

@@ -84,6 +84,8 @@ export function provisioning(dialect: Dialect): Migration {
         .columns(['application_id', 'queue_key']).unique().execute();
       await db.schema.createIndex('idm_operations_due').on('idm_operations')
         .columns(['application_id', 'status', 'priority', 'id']).execute();
+      await db.schema.createIndex('idm_operations_not_before').on('idm_operations')
+        .columns(['application_id', 'status', 'not_before']).execute();
       await db.schema.createIndex('idm_operations_target').on('idm_operations')
         .columns(['application_id', 'target_id']).execute();
     },
