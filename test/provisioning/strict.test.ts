@@ -70,6 +70,9 @@ describe('a custom SCIM application on a strict server', () => {
     await ctx.users.delete(user!.id, SYSTEM);
     await idle();
     assert.equal(account('ada@example.com'), undefined, 'this connector deletes');
+    const deleted = await ctx.db.selectFrom('events').selectAll()
+      .where('type', '=', 'user_delete_provision').execute();
+    assert.deepEqual(deleted.map((e) => [e.outcome, e.user_id]), [['success', user!.id]]);
   });
 
   it('renames, changes members and deletes a group', async () => {
@@ -83,6 +86,10 @@ describe('a custom SCIM application on a strict server', () => {
     await ctx.groups.delete(group, SYSTEM);
     await idle();
     assert.deepEqual(strict.groups(), []);
+    const deleted = await ctx.db.selectFrom('events').selectAll()
+      .where('type', '=', 'group_delete_provision').execute();
+    assert.deepEqual(deleted.map((e) => [e.outcome, e.group_id, JSON.parse(e.details).status]),
+      [['success', group, 204]]);
     assert.equal(account(grace.username)?.active, false,
       'no group gives it the application: deactivated, not deleted (still in the directory)');
   });
