@@ -67,10 +67,9 @@ export async function claim(db: Db, ids: number[]): Promise<void> {
 
 /** Removes a finished operation, and failed ones for the same target it supersedes. */
 export async function complete(db: Db, op: OperationRow): Promise<void> {
-  await db.deleteFrom('idm_operations').where('id', '=', op.id).execute();
   await db.deleteFrom('idm_operations').where('application_id', '=', op.application_id)
     .where('target_id', '=', op.target_id).where('kind', '=', op.kind)
-    .where('status', '=', 'failed').execute();
+    .where((eb) => eb.or([eb('id', '=', op.id), eb('status', '=', 'failed')])).execute();
 }
 
 /**

@@ -82,11 +82,15 @@ async function createAccount(rt: AppRuntime, user: User, desired: AttributeMap):
     return;
   }
   if (!isSuccess(answer) || !answer.body?.id) throw answerFailure(answer, 'create');
-  await saveUserLink(rt.db, rt.applicationId, user.id, {
-    user_name: user.username, remote_id: answer.body.id, sent: JSON.stringify(desired),
-    state: 'provisioned', error: null,
+  const remoteId = answer.body.id;
+  const groups = await boundGroupsOfUser(rt.db, rt.applicationId, user.id);
+  await rt.db.transaction().execute(async (trx) => {
+    await saveUserLink(trx, rt.applicationId, user.id, {
+      user_name: user.username, remote_id: remoteId, sent: JSON.stringify(desired),
+      state: 'provisioned', error: null,
+    });
+    await rt.followUp('group', groups, trx);
   });
-  await rt.followUp('group', await boundGroupsOfUser(rt.db, rt.applicationId, user.id));
 }
 
 /** Sends what changed since the application last held this user's attributes. */

@@ -241,9 +241,10 @@ export class ProvisioningWorker {
       db: this.deps.db, applicationId: app, capabilities: capabilities as ScimCapabilities,
       client: this.client(integration), manageGroups,
       excludedAttributes: JSON.parse(integration.excluded_attributes) as string[],
-      followUp: async (kind, targetIds) => {
+      followUp: async (kind, targetIds, trx) => {
         if (targetIds.length === 0 || (kind === 'group' && !manageGroups)) return;
-        await enqueue(this.deps.db, app, targetIds.map((targetId) => ({ kind, targetId })));
+        await enqueue(trx ?? this.deps.db, app,
+          targetIds.map((targetId) => ({ kind, targetId })));
       },
     };
   }
