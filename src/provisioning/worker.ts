@@ -36,7 +36,8 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
 
 /** Operations of one application in flight at once, whatever its concurrency caps. */
 const MAX_IN_FLIGHT = 64;
-const FEED_BATCH = 500;
+/** Changes planned per transaction: short, since sign-in shares the database connection. */
+const FEED_BATCH = 100;
 /** How long a stop waits for requests on the wire, in ms. */
 const STOP_GRACE_MS = 5_000;
 
