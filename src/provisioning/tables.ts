@@ -30,7 +30,7 @@ export interface IdmIntegrationsTable {
 }
 
 export type IdmUserState =
-  | 'pending' | 'provisioned' | 'deactivated' | 'deleted' | 'failed' | 'needs_manual_action';
+  | 'pending' | 'provisioned' | 'deactivated' | 'failed' | 'needs_manual_action';
 
 /** What the service knows of one directory user's account in the application. */
 export interface IdmUsersTable {
