@@ -119,7 +119,7 @@ export class ProvisioningWorker {
         this.again = false;
         integrations = await this.activeIntegrations();
         await this.plan(integrations);
-        for (const integration of integrations) await this.fill(integration);
+        for (const integration of integrations) await this.fillOne(integration);
         await yieldToEvents();
       } while (this.again && this.running);
       await this.scheduleNextDue(integrations);
@@ -154,6 +154,18 @@ export class ProvisioningWorker {
       }
       if (changes.length < FEED_BATCH) return;
       await yieldToEvents();
+    }
+  }
+
+  /** One application's failure (say, a token the key cannot decrypt) stops no other. */
+  private async fillOne(integration: ActiveIntegration): Promise<void> {
+    try {
+      await this.fill(integration);
+    } catch (error) {
+      if (this.running) {
+        this.log.error({ err: error, applicationId: integration.application_id },
+          'cannot start provisioning operations for this application');
+      }
     }
   }
 
