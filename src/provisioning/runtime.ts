@@ -9,6 +9,8 @@ import type { IdmUsersTable } from './tables.js';
 export interface AppRuntime {
   db: Db;
   applicationId: string;
+  /** The connector's name (e.g. Asana), for messages about its limits. */
+  connectorName: string;
   capabilities: ScimCapabilities;
   client: ScimClient;
   manageGroups: boolean;

@@ -16,8 +16,11 @@ import type { ListBody, ScimAnswer } from './scim-client.js';
  * here, and running it twice sends nothing the second time.
  */
 
-export const NO_REACTIVATION = 'The application does not support reactivating users over '
-  + 'SCIM: reactivate the account in the application, then run "sync now".';
+/** Why a reactivated user needs a person to act, naming the application's connector. */
+export function noReactivation(connectorName: string): string {
+  return `${connectorName} does not support reactivating users over SCIM: reactivate the `
+    + 'account in the application, then run "sync now".';
+}
 
 /** Runs a user operation. Throws DeliveryError when a call failed. */
 export async function syncUser(rt: AppRuntime, userId: string): Promise<void> {
@@ -125,12 +128,13 @@ async function updateAccount(rt: AppRuntime, user: User, link: LinkRow,
 async function markNeedsReactivation(rt: AppRuntime, user: User, link: LinkRow):
   Promise<void> {
   if (link.state === 'needs_manual_action') return;
+  const message = noReactivation(rt.connectorName);
   await saveUserLink(rt.db, rt.applicationId, user.id,
-    { user_name: user.username, state: 'needs_manual_action', error: NO_REACTIVATION });
+    { user_name: user.username, state: 'needs_manual_action', error: message });
   await recordProvisionEvent(rt.db, {
     type: 'user_update_provision', applicationId: rt.applicationId, success: false,
     subject: { kind: 'user', id: user.id, name: user.username }, status: null,
-    message: NO_REACTIVATION, details: { manualActionNeeded: true },
+    message, details: { manualActionNeeded: true },
   });
 }
 

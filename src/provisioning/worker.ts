@@ -247,11 +247,15 @@ export class ProvisioningWorker {
 
   private runtime(integration: ActiveIntegration): AppRuntime {
     const app = integration.application_id;
-    const capabilities = findConnector(integration.connector)?.scim;
-    if (!capabilities) throw new Error(`connector ${integration.connector} has no SCIM support`);
+    const connector = findConnector(integration.connector);
+    const capabilities = connector?.scim;
+    if (!connector || !capabilities) {
+      throw new Error(`connector ${integration.connector} has no SCIM support`);
+    }
     const manageGroups = integration.manage_groups === 1;
     return {
-      db: this.deps.db, applicationId: app, capabilities: capabilities as ScimCapabilities,
+      db: this.deps.db, applicationId: app, connectorName: connector.name,
+      capabilities: capabilities as ScimCapabilities,
       client: this.client(integration), manageGroups,
       excludedAttributes: JSON.parse(integration.excluded_attributes) as string[],
       followUp: async (kind, targetIds, trx) => {

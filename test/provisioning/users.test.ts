@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AppContext } from '../../src/context.js';
 import { SYSTEM } from '../../src/insights/events.js';
-import { NO_REACTIVATION } from '../../src/provisioning/user-sync.js';
+import { noReactivation } from '../../src/provisioning/user-sync.js';
 import {
   activate, boundGroup, eventsOf, makeUser, type Setup, settled, setUp, spUser,
 } from './support.js';
@@ -93,10 +93,10 @@ describe('users in an Asana-like application', () => {
     assert.equal(sentTrue, false);
     const res = await setup.api('get', '/users?state=needs_manual_action').expect(200);
     assert.deepEqual(res.body.items.map((u: { userId: string }) => u.userId), [user.id]);
-    assert.equal(res.body.items[0].error, NO_REACTIVATION);
+    assert.equal(res.body.items[0].error, noReactivation('Asana'));
     const event = (await eventsOf(setup, 'user_update_provision')).at(-1);
     assert.equal(event?.outcome, 'failure');
-    assert.match(JSON.parse(event!.details).message, /does not support reactivating/);
+    assert.match(JSON.parse(event!.details).message, /^Asana does not support reactivating/);
   });
 
   it('deactivates (never deletes) a user removed from every bound group or deleted',
