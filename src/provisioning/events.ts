@@ -2,10 +2,13 @@ import { type Actor, SYSTEM, recordEvent } from '../insights/events.js';
 import type { Db } from '../store/db.js';
 
 /** The event types of provisioning calls, one per kind of SCIM call. */
-export type ProvisionEventType =
-  | 'user_create_provision' | 'user_update_provision' | 'user_deprovision'
-  | 'user_delete_provision' | 'user_lookup_provision'
-  | 'group_create_provision' | 'group_update_provision' | 'group_delete_provision';
+export const PROVISION_EVENT_TYPES = [
+  'user_create_provision', 'user_update_provision', 'user_deprovision',
+  'user_delete_provision', 'user_lookup_provision',
+  'group_create_provision', 'group_update_provision', 'group_delete_provision',
+] as const;
+
+export type ProvisionEventType = (typeof PROVISION_EVENT_TYPES)[number];
 
 export interface ProvisionEvent {
   type: ProvisionEventType;

@@ -92,6 +92,8 @@ export class RateLimiter {
   private gate: Promise<void> = Promise.resolve();
   private pausedUntil = 0;
   private closed = false;
+  // Wakes requests sleeping towards their start time when the limiter closes.
+  private wakeUp = new AbortController();
 
   constructor(limits: RateLimits) {
     this.reads = new Semaphore(limits.concurrentReads);
@@ -106,6 +108,17 @@ export class RateLimiter {
     this.spacingMs = (WINDOW_MS + GUARD_MS) / this.quota;
   }
 
+  /**
+   * Counts requests sent before this limiter existed (by an earlier run of the
+   * process), so a restart does not spend the same minute's quota twice.
+   * @param times start times, epoch ms, oldest first
+   */
+  seed(times: number[]): void {
+    for (const time of times) this.starts.add(time);
+    const last = times[times.length - 1];
+    if (last !== undefined) this.nextStart = Math.max(this.nextStart, last + this.spacingMs);
+  }
+
   /** Holds back every request until `time` (epoch ms), as a 429's Retry-After asks. */
   pauseUntil(time: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, time);
@@ -115,11 +128,13 @@ export class RateLimiter {
   close(): void {
     this.closed = true;
     this.pausedUntil = 0;
+    this.wakeUp.abort();
   }
 
   /** Lets requests through again after close (the worker started again). */
   open(): void {
     this.closed = false;
+    if (this.wakeUp.signal.aborted) this.wakeUp = new AbortController();
   }
 
   /** Time (epoch ms) before which nothing is sent because of a 429, or 0. */
@@ -161,7 +176,8 @@ export class RateLimiter {
         return;
       }
       if (this.closed) return;
-      await sleep(Math.ceil(start - now), undefined, { ref: false });
+      await sleep(Math.ceil(start - now), undefined, { ref: false, signal: this.wakeUp.signal })
+        .catch(() => {});
     }
   }
 

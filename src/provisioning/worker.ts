@@ -5,13 +5,14 @@ import { readChanges } from '../directory/feed.js';
 import type { Logger } from '../log.js';
 import { decryptSecret } from '../secrets.js';
 import type { Db } from '../store/db.js';
+import { PROVISION_EVENT_TYPES } from './events.js';
 import { deleteGroup, syncGroup } from './group-sync.js';
 import { planChanges } from './planner.js';
 import {
   claim, complete, dueOperations, enqueue, forgetAbsence, nextDueTime, type OperationRow, park,
   recoverRunning, reschedule,
 } from './queue.js';
-import { LimiterClosedError, type LimiterRegistry } from './rate-limiter.js';
+import { LimiterClosedError, type LimiterRegistry, type RateLimiter } from './rate-limiter.js';
 import { reconcile } from './reconcile.js';
 import { type AppRuntime, DeliveryError } from './runtime.js';
 import { ScimClient } from './scim-client.js';
@@ -78,6 +79,7 @@ export class ProvisioningWorker {
     if (recovered > 0) {
       this.log.info({ recovered }, 'operations interrupted by a stop queued again');
     }
+    await this.seedLimiters();
     this.running = true;
     this.deps.limiters.openAll();
     this.deps.changes.on('change', this.wake);
@@ -100,6 +102,21 @@ export class ProvisioningWorker {
     const pending = [...this.inFlight.values()].flatMap((m) => [...m.values()].map((e) => e.done));
     const grace = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
     await Promise.race([Promise.allSettled(pending), grace]);
+  }
+
+  /**
+   * Every SCIM call is an event, so the events of the last minute say how much of each
+   * application's quota an earlier run of the process already used.
+   */
+  private async seedLimiters(): Promise<void> {
+    const since = new Date(Date.now() - 61_000).toISOString();
+    for (const integration of await this.activeIntegrations()) {
+      const calls = await this.deps.db.selectFrom('events').select('time')
+        .where('application_id', '=', integration.application_id)
+        .where('type', 'in', PROVISION_EVENT_TYPES).where('time', '>=', since)
+        .orderBy('seq', 'asc').execute();
+      this.limiterOf(integration).seed(calls.map((c) => Date.parse(c.time)));
+    }
   }
 
   /** Looks for new changes and due operations now. */
@@ -266,14 +283,18 @@ export class ProvisioningWorker {
     };
   }
 
-  /** The application's client, made again only when its URL or token changed. */
-  private client(integration: ActiveIntegration): ScimClient {
-    const app = integration.application_id;
-    const limiter = this.deps.limiters.get(app, {
+  private limiterOf(integration: ActiveIntegration): RateLimiter {
+    return this.deps.limiters.get(integration.application_id, {
       requestsPerMinute: integration.requests_per_minute,
       concurrentReads: integration.concurrent_reads,
       concurrentWrites: integration.concurrent_writes,
     });
+  }
+
+  /** The application's client, made again only when its URL or token changed. */
+  private client(integration: ActiveIntegration): ScimClient {
+    const app = integration.application_id;
+    const limiter = this.limiterOf(integration);
     const signature = `${integration.base_url} ${integration.token_encrypted}`;
     const cached = this.clients.get(app);
     if (cached?.signature === signature) return cached.client;

@@ -20,8 +20,9 @@ const ourAccounts = (setup: Setup) =>
 
 describe('delivery', () => {
   it('a restart in the middle of a 500-user sync ends with the directory state and no '
-    + 'duplicate', () => withSetup({ quota: { requestsPerMinute: 12_000, concurrentReads: 5,
-    concurrentWrites: 5 } }, async (setup) => {
+    + 'duplicate', () => withSetup({ sp: { requestsPerMinute: 12_000 },
+    quota: { requestsPerMinute: 12_000, concurrentReads: 5, concurrentWrites: 5 } },
+  async (setup) => {
     const group = await boundGroup(setup);
     const users = [];
     for (let i = 0; i < 500; i += 1) users.push(await makeUser(setup, [group]));
@@ -40,6 +41,7 @@ describe('delivery', () => {
     assert.deepEqual(new Set(links.map((l) => l.state)), new Set(['provisioned']));
     const byName = new Map(accounts.map((a) => [a.userName, a.id]));
     assert.ok(links.every((l) => byName.get(l.user_name) === l.remote_id));
+    assert.equal(setup.sp.stats().throttled, 0);
   }));
 
   it('rides out a 429 storm without losing a change or exceeding the quota', () =>
