@@ -50,7 +50,7 @@ describe('Directory Insights pages', () => {
     const next = await agent.get(`/admin/insights?cursor=${older[1]}`).expect(200);
     const nextRows = eventRows(next.text);
     assert.ok(nextRows.length > 0);
-    assert.ok(nextRows[0]![0] <= rows[49]![0]);
+    assert.ok(nextRows[0]![0]! <= rows[49]![0]!);
   });
 
   it('filters by type, outcome, user and application', async () => {
