@@ -1,4 +1,4 @@
-import * as samlify from 'samlify';
+import samlify from 'samlify';
 import { badRequest } from '../http/errors.js';
 import { BINDING_POST } from './metadata.js';
 import { refuseDoctype } from './request-decode.js';
@@ -23,6 +23,18 @@ function toPem(base64: string): string {
   return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
 }
 
+/**
+ * Every HTTP-POST ACS URL in document order. samlify's lookup by binding takes its short
+ * name and keeps only the last match, so the raw list is filtered here instead.
+ */
+function postAcsUrls(meta: ReturnType<typeof samlify.SPMetadata>): string[] {
+  const raw = (meta as unknown as { meta: { assertionConsumerService?: unknown } }).meta
+    .assertionConsumerService;
+  const services = [raw ?? []].flat() as { binding?: string; location?: string }[];
+  return services.filter((s) => s.binding === BINDING_POST && s.location)
+    .map((s) => s.location!);
+}
+
 /** samlify's metadata reader; a document it cannot read is a 400. */
 function readMetadata(xml: string) {
   try {
@@ -44,7 +56,7 @@ export function settingsFromSpMetadata(xml: string): SamlSettingsInput {
   refuseDoctype(xml);
   const meta = readMetadata(xml);
   const spEntityId = meta.getEntityID();
-  const acsUrls = asList(meta.getAssertionConsumerService(BINDING_POST));
+  const acsUrls = postAcsUrls(meta);
   if (!spEntityId || acsUrls.length === 0) {
     throw badRequest('The SP metadata names no entity ID or no HTTP-POST ACS URL');
   }
