@@ -3,6 +3,7 @@ import type { Dialect } from '../db.js';
 import { core } from './0001-core.js';
 import { sessions } from './0002-sessions.js';
 import { saml } from './0003-saml.js';
+import { provisioning } from './0004-provisioning.js';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration that has
@@ -13,5 +14,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0001-core': core(dialect),
     '0002-sessions': sessions,
     '0003-saml': saml,
+    '0004-provisioning': provisioning(dialect),
   };
 }
