@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 /**
@@ -26,6 +28,11 @@ export interface Config {
   certificateValidityDays: number;
   /** Largest request body accepted, in bytes. Default 256 KiB. */
   maxBodyBytes: number;
+  /**
+   * On SIGTERM, how long requests in flight may take to finish, in seconds, before their
+   * connections are cut. Default 30.
+   */
+  shutdownGraceSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -51,6 +58,26 @@ function readInt(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+
+function readHost(env: Env, problems: string[]): string {
+  const host = env.HOST || '127.0.0.1';
+  if (isIP(host) === 0 && !HOSTNAME.test(host)) {
+    problems.push(`HOST must be an IP address or a host name, got "${host}"`);
+  }
+  return host;
+}
+
+/** A folder setting: resolved to an absolute path; refused when a file is in the way. */
+function readDir(env: Env, name: string, fallback: string, problems: string[]): string {
+  const path = resolve(env[name] || fallback);
+  const found = statSync(path, { throwIfNoEntry: false });
+  if (found && !found.isDirectory()) {
+    problems.push(`${name} must name a folder, but ${path} is a file`);
+  }
+  return path;
+}
+
 function readPublicUrl(env: Env, host: string, port: number, problems: string[]): string {
   const fallbackHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   const raw = env.PUBLIC_URL || `http://${fallbackHost}:${port}`;
@@ -60,6 +87,7 @@ function readPublicUrl(env: Env, host: string, port: number, problems: string[])
       problems.push(`PUBLIC_URL must be an http or https URL, got "${raw}"`);
     }
     if (url.search || url.hash) problems.push('PUBLIC_URL must not have a query or fragment');
+    if (url.username || url.password) problems.push('PUBLIC_URL must not hold credentials');
     return url.toString().replace(/\/+$/, '');
   } catch {
     problems.push(`PUBLIC_URL is not a URL: "${raw}"`);
@@ -70,7 +98,8 @@ function readPublicUrl(env: Env, host: string, port: number, problems: string[])
 function readDatabaseUrl(env: Env, problems: string[]): string | null {
   const raw = env.DATABASE_URL;
   if (!raw || raw === 'sqlite') return null;
-  if (!/^postgres(ql)?:\/\//.test(raw)) {
+  if (!/^postgres(ql)?:\/\//.test(raw) || !URL.canParse(raw)) {
+    // The value itself is left out: it may carry a database password.
     problems.push('DATABASE_URL must be "sqlite" or a postgres:// URL');
   }
   return raw;
@@ -80,23 +109,23 @@ function readDatabaseUrl(env: Env, problems: string[]): string | null {
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
   const port = readInt(env, 'PORT', 8080, 0, 65535, problems);
-  const host = env.HOST || '127.0.0.1';
+  const host = readHost(env, problems);
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
-  const dataDir = resolve(env.DATA_DIR || 'data');
   const config: Config = {
     port,
     host,
     publicUrl: readPublicUrl(env, host, port, problems),
-    dataDir,
-    certsDir: resolve(env.CERTS_DIR || 'certs'),
+    dataDir: readDir(env, 'DATA_DIR', 'data', problems),
+    certsDir: readDir(env, 'CERTS_DIR', 'certs', problems),
     databaseUrl: readDatabaseUrl(env, problems),
     logLevel,
     passwordHashCost: readInt(env, 'PASSWORD_HASH_COST', 15, 10, 20, problems),
     certificateValidityDays: readInt(env, 'CERT_VALIDITY_DAYS', 3650, 1, 36500, problems),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 50 * 1024 * 1024, problems),
+    shutdownGraceSeconds: readInt(env, 'SHUTDOWN_GRACE_SECONDS', 30, 0, 3600, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

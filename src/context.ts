@@ -25,7 +25,8 @@ export interface AppContext {
 
 export async function createContext(config: Config, logger: Logger): Promise<AppContext> {
   const secrets = loadOrCreateSecrets(config.dataDir);
-  const database = await openDatabase(config);
+  const database = await openDatabase({ ...config, onConnectionError: (err) =>
+    logger.warn({ category: 'store', err }, 'database connection lost; reconnecting') });
   const changes = new EventEmitter();
   const changed = () => changes.emit('change');
   return {

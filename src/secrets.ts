@@ -1,5 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /** Secrets the service generates on first start and reuses after. */
@@ -19,14 +21,7 @@ const FILE = 'secrets.json';
 export function loadOrCreateSecrets(dataDir: string): ServiceSecrets {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, FILE);
-  if (!existsSync(path)) {
-    const fresh = {
-      sessionSecret: randomBytes(32).toString('base64url'),
-      encryptionKey: randomBytes(32).toString('base64'),
-    };
-    // 'wx' refuses to overwrite a file another process wrote in the meantime.
-    writeFileSync(path, JSON.stringify(fresh, null, 2), { mode: 0o600, flag: 'wx' });
-  }
+  if (!existsSync(path)) writeFreshSecrets(path);
   chmodSync(path, 0o600);
   const stored = JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
   const encryptionKey = Buffer.from(stored.encryptionKey ?? '', 'base64');
@@ -34,6 +29,27 @@ export function loadOrCreateSecrets(dataDir: string): ServiceSecrets {
     throw new Error(`${path} is damaged: delete it only if no stored credentials depend on it`);
   }
   return { sessionSecret: stored.sessionSecret, encryptionKey };
+}
+
+/**
+ * Writes new secrets to a private temporary file, then links it into place. Readers see
+ * the whole file or none, and the link fails rather than replace secrets another process
+ * wrote in the meantime (then those are used).
+ */
+function writeFreshSecrets(path: string): void {
+  const fresh = {
+    sessionSecret: randomBytes(32).toString('base64url'),
+    encryptionKey: randomBytes(32).toString('base64'),
+  };
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(fresh, null, 2), { mode: 0o600 });
+  try {
+    linkSync(temporary, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(temporary);
+  }
 }
 
 /** A credential at rest: version, IV, tag and ciphertext, base64url, dot-separated. */

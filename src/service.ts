@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { type AppContext, createContext } from './context.js';
@@ -13,7 +13,10 @@ export interface RunningService {
   url: string;
   /** First-start administrator credentials, only on the start that created them. */
   firstStart: FirstStartCredentials | null;
-  /** Stops accepting connections, finishes requests in flight, closes the database. */
+  /**
+   * Stops accepting connections, lets requests in flight finish (for at most the
+   * configured grace period), then closes the database. Safe to call more than once.
+   */
   stop(): Promise<void>;
 }
 
@@ -21,22 +24,52 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const ctx = await createContext(config, logger);
   const firstStart = await ctx.admins.ensureFirstAdmin();
-  const app = createApp(ctx);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
+  const server = await listen(createApp(ctx), config);
+  const inFlight = trackResponses(server);
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await closed;
+      await drain(server, inFlight, config.shutdownGraceSeconds * 1000);
       await ctx.database.close();
     })();
     return stopping;
   };
   return { ctx, server, url: `http://${host}:${port}`, firstStart, stop };
+}
+
+function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const server = app.listen(config.port, config.host, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+/** The responses not yet finished, kept current as requests come and go. */
+function trackResponses(server: Server): Set<ServerResponse> {
+  const responses = new Set<ServerResponse>();
+  server.on('request', (_req, res: ServerResponse) => {
+    responses.add(res);
+    res.once('close', () => responses.delete(res));
+  });
+  return responses;
+}
+
+/**
+ * Stops accepting connections and waits for the requests in flight. Their connections
+ * are closed once they answer, since a kept-alive idle connection would hold the stop
+ * open; after `graceMs` the remaining ones are cut.
+ */
+async function drain(server: Server, inFlight: Set<ServerResponse>, graceMs: number):
+  Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const res of inFlight) {
+    if (!res.headersSent) res.setHeader('connection', 'close');
+    res.once('finish', () => setImmediate(() => server.closeIdleConnections()));
+  }
+  server.closeIdleConnections();
+  const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(cut);
 }

@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { AppContext } from '../context.js';
 import { requireApiKey } from '../http/auth.js';
 import { jsonErrorHandler, jsonNotFound } from '../http/errors.js';
+import { requireJsonBody } from '../http/validate.js';
 import { eventsApi } from './events-api.js';
 import { groupsApi } from './groups-api.js';
 import { keysApi } from './keys-api.js';
@@ -12,7 +13,7 @@ export function adminApi(ctx: AppContext): Router {
   const router = Router();
   // Authenticate before reading a body, so no stranger can make the service parse one.
   router.use(requireApiKey(ctx.admins));
-  router.use(express.json({ limit: ctx.config.maxBodyBytes }));
+  router.use(express.json({ limit: ctx.config.maxBodyBytes }), requireJsonBody);
   router.use(usersApi(ctx));
   router.use(groupsApi(ctx));
   router.use(eventsApi(ctx));

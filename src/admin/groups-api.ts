@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { pageQuery, parseInput } from '../http/validate.js';
+import { pageQuery, parseInput, parseQuery } from '../http/validate.js';
 
 const groupName = z.string().trim().min(1).max(200);
 const description = z.string().trim().max(1000);
@@ -15,7 +15,7 @@ export function groupsApi(ctx: AppContext): Router {
   const router = Router();
 
   router.get('/groups', async (req, res) => {
-    const query = parseInput(listGroupsSchema, req.query);
+    const query = parseQuery(listGroupsSchema, req.query);
     res.json({ ...(await ctx.groups.list(query)), limit: query.limit, offset: query.offset });
   });
 
@@ -41,7 +41,7 @@ export function groupsApi(ctx: AppContext): Router {
   });
 
   router.get('/groups/:id/members', async (req, res) => {
-    const page = parseInput(pageQuery, req.query);
+    const page = parseQuery(pageQuery, req.query);
     res.json({ ...(await ctx.groups.members(req.params.id, page)), ...page });
   });
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { pageQuery, parseInput } from '../http/validate.js';
+import { pageQuery, parseInput, parseQuery } from '../http/validate.js';
 
 const text = (max: number) => z.string().trim().max(max);
 
@@ -37,7 +37,8 @@ const updateUserSchema = z.strictObject({
 const listUsersSchema = pageQuery.extend({
   username: z.string().max(128).optional(),
   email: z.string().max(254).optional(),
-  q: z.string().max(128).optional(),
+  name: z.string().max(200).optional(),
+  q: z.string().max(200).optional(),
   status: z.enum(['active', 'suspended']).optional(),
 });
 
@@ -45,7 +46,7 @@ export function usersApi(ctx: AppContext): Router {
   const router = Router();
 
   router.get('/users', async (req, res) => {
-    const query = parseInput(listUsersSchema, req.query);
+    const query = parseQuery(listUsersSchema, req.query);
     const page = await ctx.users.list(query);
     res.json({ ...page, limit: query.limit, offset: query.offset });
   });

@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely';
 import { appendChange } from '../directory/feed.js';
 import { HttpError, badRequest, conflict, notFound } from '../http/errors.js';
 import { type Actor, recordEvent } from '../insights/events.js';
-import { type Db, isUniqueViolation, now } from '../store/db.js';
+import { containsText, type Db, isUniqueViolation, now } from '../store/db.js';
 import type { ApplicationsTable } from '../store/schema.js';
 import { type Connector, findConnector } from './catalog.js';
 
@@ -97,12 +97,8 @@ export class ApplicationService {
   async list(q?: string): Promise<Application[]> {
     let query = this.db.selectFrom('applications').selectAll();
     if (q) {
-      const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query = query.where((eb) => eb.or([
-        eb(eb.fn('lower', ['label']), 'like', pattern),
-        eb('custom_value', 'like', pattern),
-        eb('connector', 'like', pattern),
-      ]));
+      query = query.where((eb) => eb.or(['label', 'custom_value', 'connector']
+        .map((column) => containsText(column, q))));
     }
     return (await query.orderBy('label').execute()).map(toApplication);
   }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { notFound } from '../http/errors.js';
-import { type Actor, recordEvent } from '../insights/events.js';
+import { type Actor, SYSTEM, recordEvent } from '../insights/events.js';
 import { type Db, now } from '../store/db.js';
 import { generatePassword, hashPassword, verifyAgainstDummy, verifyPassword } from
   './passwords.js';
@@ -39,19 +39,33 @@ export class AdminService {
 
   /**
    * Creates the first administrator and an API key when there is none. The credentials
-   * are returned once, for the caller to print; they are stored only as hashes.
+   * are returned once, for the caller to print; they are stored only as hashes. Admin,
+   * key and event are one transaction: a crash cannot leave an administrator whose
+   * password nobody was ever shown.
    */
   async ensureFirstAdmin(): Promise<FirstStartCredentials | null> {
-    const existing = await this.db.selectFrom('admins').select('id').executeTakeFirst();
-    if (existing) return null;
+    if (await this.anyAdmin(this.db)) return null;
     const password = generatePassword();
-    const admin: Admin = { id: randomUUID(), username: 'admin' };
-    await this.db.insertInto('admins').values({
-      id: admin.id, username: admin.username,
-      password_hash: await hashPassword(password, this.passwordCost), created_at: now(),
-    }).execute();
-    const { key } = await this.createApiKey(admin, 'first-start key');
-    return { username: admin.username, password, apiKey: key };
+    const passwordHash = await hashPassword(password, this.passwordCost);
+    return this.db.transaction().execute(async (trx) => {
+      // Checked again inside the transaction: another process may have started too.
+      if (await this.anyAdmin(trx)) return null;
+      const admin: Admin = { id: randomUUID(), username: 'admin' };
+      await trx.insertInto('admins').values({
+        id: admin.id, username: admin.username, password_hash: passwordHash, created_at: now(),
+      }).execute();
+      await recordEvent(trx, {
+        type: 'admin_create', initiator: SYSTEM, outcome: 'success',
+        resource: { type: 'admin', id: admin.id, name: admin.username },
+        details: { reason: 'first start' },
+      });
+      const { key } = await insertApiKey(trx, admin, 'first-start key');
+      return { username: admin.username, password, apiKey: key };
+    });
+  }
+
+  private async anyAdmin(db: Db): Promise<boolean> {
+    return (await db.selectFrom('admins').select('id').executeTakeFirst()) !== undefined;
   }
 
   async createAdmin(username: string, password: string): Promise<Admin> {
@@ -72,20 +86,9 @@ export class AdminService {
       ? { id: row.id, username: row.username } : null;
   }
 
+  /** A new API key for `admin`; the key itself is in this answer only. */
   async createApiKey(admin: Admin, name: string): Promise<{ key: string; info: ApiKeyInfo }> {
-    const key = KEY_PREFIX + randomBytes(32).toString('base64url');
-    const row = {
-      id: randomUUID(), admin_id: admin.id, name, prefix: key.slice(0, KEY_PREFIX.length + 6),
-      key_hash: hashKey(key), created_at: now(), last_used_at: null, revoked_at: null,
-    };
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('api_keys').values(row).execute();
-      await recordEvent(trx, {
-        type: 'api_key_create', initiator: actorOf(admin), outcome: 'success',
-        resource: { type: 'api_key', id: row.id, name },
-      });
-    });
-    return { key, info: toInfo(row) };
+    return this.db.transaction().execute((trx) => insertApiKey(trx, admin, name));
   }
 
   async listApiKeys(): Promise<ApiKeyInfo[]> {
@@ -125,6 +128,22 @@ export class AdminService {
     }
     return { id: row.id, username: row.username };
   }
+}
+
+/** Stores a new key's hash and records the event, inside the caller's transaction. */
+async function insertApiKey(trx: Db, admin: Admin, name: string):
+  Promise<{ key: string; info: ApiKeyInfo }> {
+  const key = KEY_PREFIX + randomBytes(32).toString('base64url');
+  const row = {
+    id: randomUUID(), admin_id: admin.id, name, prefix: key.slice(0, KEY_PREFIX.length + 6),
+    key_hash: hashKey(key), created_at: now(), last_used_at: null, revoked_at: null,
+  };
+  await trx.insertInto('api_keys').values(row).execute();
+  await recordEvent(trx, {
+    type: 'api_key_create', initiator: actorOf(admin), outcome: 'success',
+    resource: { type: 'api_key', id: row.id, name },
+  });
+  return { key, info: toInfo(row) };
 }
 
 export function actorOf(admin: Admin): Actor {

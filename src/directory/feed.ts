@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.js';
-import { now } from '../store/db.js';
+import { now, serializeChangeFeed } from '../store/db.js';
 
 /** Directory changes an application can care about; provisioning reads them in order. */
 export type ChangeKind =
@@ -24,6 +24,7 @@ export interface Change {
 export async function appendChange(db: Db, kind: ChangeKind,
   ids: { userId?: string | null; groupId?: string | null },
   data: Record<string, unknown> = {}): Promise<void> {
+  await serializeChangeFeed(db);
   await db.insertInto('change_feed').values({
     time: now(),
     kind,

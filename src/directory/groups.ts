@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { conflict, notFound } from '../http/errors.js';
 import { type Actor, recordEvent } from '../insights/events.js';
-import { type Db, isUniqueViolation, now } from '../store/db.js';
+import { containsText, type Db, isUniqueViolation, now } from '../store/db.js';
 import type { UserGroupsTable } from '../store/schema.js';
 import { appendChange } from './feed.js';
 import { addMembership, toUser, type User } from './users.js';
@@ -32,10 +32,7 @@ export class GroupService {
     Promise<{ items: Group[]; total: number }> {
     let base = this.db.selectFrom('user_groups');
     if (query.name) base = base.where('name_lc', '=', query.name.toLowerCase());
-    if (query.q) {
-      const pattern = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      base = base.where('name_lc', 'like', pattern);
-    }
+    if (query.q) base = base.where(containsText('name_lc', query.q));
     const [items, count] = await Promise.all([
       this.withCounts(base.selectAll().orderBy('name_lc').limit(query.limit)
         .offset(query.offset)),

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import { conflict, notFound } from '../http/errors.js';
+import { HttpError, badRequest, conflict, notFound } from '../http/errors.js';
 import { type Actor, recordEvent } from '../insights/events.js';
-import { type Db, isUniqueViolation, now } from '../store/db.js';
+import { containsText, type Db, isUniqueViolation, now } from '../store/db.js';
 import type { UsersTable } from '../store/schema.js';
 import { appendChange } from './feed.js';
 import { hashPassword } from './passwords.js';
@@ -40,6 +40,8 @@ export interface UserQuery {
   username?: string;
   /** Exact email, any letter case. */
   email?: string;
+  /** Part of the first, last or display name, any letter case. */
+  name?: string;
   /** Part of the username, email, or first, last or display name, any letter case. */
   q?: string;
   status?: 'active' | 'suspended';
@@ -89,6 +91,40 @@ function profileColumns(profile: Partial<UserProfile>): Partial<UserRow> {
   return columns;
 }
 
+const NAME_COLUMNS = ['first_name', 'last_name', 'display_name'];
+
+const LOGIN_COLUMNS = [['username_lc', 'username'], ['email_lc', 'email']] as const;
+
+/**
+ * Refuses a username or email that another user holds in any letter case, naming the
+ * field. The unique indexes stay the last word when two writers race.
+ */
+async function assertLoginFree(trx: Db, columns: Partial<UserRow>, exceptId?: string):
+  Promise<void> {
+  for (const [column, field] of LOGIN_COLUMNS) {
+    const value = columns[column];
+    if (value === undefined) continue;
+    let query = trx.selectFrom('users').select('id').where(column, '=', value);
+    if (exceptId) query = query.where('id', '<>', exceptId);
+    if (await query.executeTakeFirst()) {
+      throw new HttpError(409, 'duplicate_user', `A user with this ${field} already exists`,
+        { fields: { [field]: 'already taken (letter case is ignored)' } });
+    }
+  }
+}
+
+/** Adds the new user to one group of the create request; 400 when the group is unknown. */
+async function joinListedGroup(trx: Db, groupId: string, index: number, userId: string,
+  actor: Actor): Promise<void> {
+  const group = await trx.selectFrom('user_groups').select('id').where('id', '=', groupId)
+    .executeTakeFirst();
+  if (!group) {
+    throw badRequest('A listed group does not exist',
+      { fields: { [`groupIds.${index}`]: 'no such group' } });
+  }
+  await addMembership(trx, groupId, userId, actor);
+}
+
 /** Users, groups and memberships change only through these services. */
 export class UserService {
   /**
@@ -117,12 +153,14 @@ export class UserService {
     if (query.username) base = base.where('username_lc', '=', query.username.toLowerCase());
     if (query.email) base = base.where('email_lc', '=', query.email.toLowerCase());
     if (query.status) base = base.where('status', '=', query.status);
+    if (query.name) {
+      const name = query.name;
+      base = base.where((eb) => eb.or(NAME_COLUMNS.map((column) => containsText(column, name))));
+    }
     if (query.q) {
-      const pattern = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      base = base.where((eb) => eb.or(
-        (['username_lc', 'email_lc', 'first_name', 'last_name', 'display_name'] as const)
-          .map((column) => eb(eb.fn('lower', [column]), 'like', pattern)),
-      ));
+      const q = query.q;
+      base = base.where((eb) => eb.or(['username_lc', 'email_lc', ...NAME_COLUMNS]
+        .map((column) => containsText(column, q))));
     }
     const [rows, count] = await Promise.all([
       base.selectAll().orderBy('username_lc').limit(query.limit).offset(query.offset).execute(),
@@ -137,12 +175,14 @@ export class UserService {
     const time = now();
     const passwordHash = profile.password
       ? await hashPassword(profile.password, this.passwordCost) : null;
+    const columns = profileColumns(profile);
     await this.write(async (trx) => {
+      await assertLoginFree(trx, columns);
       await trx.insertInto('users').values({
         id, status: 'active', password_hash: passwordHash, created_at: time, updated_at: time,
         first_name: '', last_name: '', display_name: '', job_title: '', department: '',
         preferred_language: '',
-        ...(profileColumns(profile) as Pick<UserRow, 'username' | 'username_lc' | 'email'
+        ...(columns as Pick<UserRow, 'username' | 'username_lc' | 'email'
           | 'email_lc'>),
       }).execute();
       await recordEvent(trx, {
@@ -150,7 +190,11 @@ export class UserService {
         resource: { type: 'user', id, name: profile.username },
       });
       await appendChange(trx, 'user.created', { userId: id });
-      for (const groupId of groupIds) await addMembership(trx, groupId, id, actor);
+      // Steps after the user row: an unknown group here rolls back the user, its event
+      // and its feed entry together.
+      for (const [index, groupId] of groupIds.entries()) {
+        await joinListedGroup(trx, groupId, index, id, actor);
+      }
     });
     return this.get(id);
   }
@@ -163,6 +207,7 @@ export class UserService {
         !column.endsWith('_lc') && columns[column as keyof UserRow]
           !== before[column as keyof UserRow]);
       if (changed.length === 0) return;
+      await assertLoginFree(trx, columns, id);
       await trx.updateTable('users').set({ ...columns, updated_at: now() })
         .where('id', '=', id).execute();
       await recordEvent(trx, {

@@ -1,5 +1,6 @@
+import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import { badRequest } from './errors.js';
+import { HttpError, badRequest } from './errors.js';
 
 /**
  * Parses input against a schema; throws a 400 HttpError whose details list every
@@ -21,3 +22,26 @@ export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
+
+/**
+ * Parses a query string: a parameter given empty (`?email=`) counts as not given, the
+ * way HTML forms and most clients send an unused filter.
+ */
+export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
+  const given = Object.entries((query ?? {}) as Record<string, unknown>)
+    .filter(([, value]) => value !== '');
+  return parseInput(schema, Object.fromEntries(given));
+}
+
+/**
+ * Refuses a request body that is not JSON (415). Without it such a body would be ignored
+ * and the client told that every field is missing.
+ */
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding');
+  if (hasBody && !req.is('application/json')) {
+    throw new HttpError(415, 'unsupported_media_type', 'The request body must be JSON '
+      + '(content-type: application/json)');
+  }
+  next();
+};

@@ -67,6 +67,7 @@ export interface EventFilter {
   from?: string;
   /** Exclusive upper bound, ISO-8601. */
   to?: string;
+  resourceType?: string;
   resourceId?: string;
   userId?: string;
   applicationId?: string;
@@ -83,6 +84,7 @@ export async function queryEvents(db: Db, filter: EventFilter):
   if (filter.types?.length) query = query.where('type', 'in', filter.types);
   if (filter.from) query = query.where('time', '>=', filter.from);
   if (filter.to) query = query.where('time', '<', filter.to);
+  if (filter.resourceType) query = query.where('resource_type', '=', filter.resourceType);
   if (filter.resourceId) query = query.where('resource_id', '=', filter.resourceId);
   if (filter.userId) query = query.where('user_id', '=', filter.userId);
   if (filter.applicationId) query = query.where('application_id', '=', filter.applicationId);

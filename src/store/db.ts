@@ -1,7 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  Kysely, Migrator, PostgresAdapter, PostgresDialect, type RawBuilder, type SqlBool,
+  SqliteDialect, sql,
+} from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
 import type { Schema } from './schema.js';
@@ -23,11 +26,27 @@ export interface DatabaseOptions {
   dataDir: string;
   /** null for SQLite in dataDir, or a postgres:// URL. */
   databaseUrl: string | null;
+  /**
+   * Told when an idle PostgreSQL connection fails (the server restarted, say). The pool
+   * drops that connection and opens a new one for the next query.
+   */
+  onConnectionError?: (error: Error) => void;
+}
+
+function postgresDialect(options: DatabaseOptions, url: string): PostgresDialect {
+  const pool = new pg.Pool({ connectionString: url });
+  // Without a listener such an error would end the process.
+  pool.on('error', (error) => options.onConnectionError?.(error));
+  return new PostgresDialect({ pool });
 }
 
 function sqliteDialect(dataDir: string): SqliteDialect {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const file = new SQLite(join(dataDir, 'identity.db'));
+  const path = join(dataDir, 'identity.db');
+  const file = new SQLite(path);
+  // Owner-only: the file holds password hashes and encrypted credentials. SQLite gives
+  // its -wal and -shm files the same mode.
+  chmodSync(path, 0o600);
   file.pragma('journal_mode = WAL');
   file.pragma('synchronous = NORMAL');
   file.pragma('foreign_keys = ON');
@@ -40,7 +59,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const dialect: Dialect = options.databaseUrl ? 'postgres' : 'sqlite';
   const db = new Kysely<Schema>({
     dialect: options.databaseUrl
-      ? new PostgresDialect({ pool: new pg.Pool({ connectionString: options.databaseUrl }) })
+      ? postgresDialect(options, options.databaseUrl)
       : sqliteDialect(options.dataDir),
   });
   await migrate(db, dialect);
@@ -73,6 +92,31 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
     || code === '23505';
+}
+
+/**
+ * SQL condition: the column, lower-cased, contains `text` in any letter case. `%`, `_`
+ * and `\\` in `text` match themselves. The escape character is named explicitly because
+ * SQLite's LIKE has none by default while PostgreSQL's is the backslash.
+ */
+export function containsText(column: string, text: string): RawBuilder<SqlBool> {
+  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+}
+
+/** Key of the PostgreSQL advisory lock that orders change feed writers. */
+const FEED_LOCK = 7_240_001;
+
+/**
+ * Makes writers of the change feed take turns until they commit. Feed readers keep a
+ * cursor on the sequence number; on PostgreSQL two transactions could otherwise commit
+ * out of sequence order, and a reader that had already moved past the later number would
+ * never see the earlier one. SQLite lets one writer at a time in, so it needs nothing.
+ */
+export async function serializeChangeFeed(trx: Db): Promise<void> {
+  // getExecutor is the only way Kysely tells which dialect a transaction speaks.
+  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await sql`select pg_advisory_xact_lock(${FEED_LOCK}::bigint)`.execute(trx);
 }
 
 /** The current time as stored: ISO-8601 UTC with milliseconds. */
