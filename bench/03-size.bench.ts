@@ -20,8 +20,11 @@ function adminQueries(): Record<string, string[]> {
   return {
     'list, 50 a page at any offset': pick(200, (i) =>
       `/api/v1/users?limit=50&offset=${Math.floor(i / 50) * 50}`),
-    'search ?q= (part of a name)': ['ada', 'turing', 'hop', 'grace.l', 'wirth', 'nakam',
-      'example', 'zzz-none', 'dijkstra.1', 'sophie.silva'].map((q) => `/api/v1/users?q=${q}`),
+    'search ?q= (start of a name, username or email)': ['ka', 'mito', 'saben', 'elvo',
+      'deluson', 'nomi.', 'lutoez', 'zzz-none', 'vori', 'anka.', 'benel'].map((q) =>
+      `/api/v1/users?q=${q}`),
+    'search ?name= (start of a name)': ['kari', 'toben', 'sa', 'mielez', 'vova', 'zzz-none']
+      .map((name) => `/api/v1/users?name=${name}`),
     'exact ?username=': pick(200, (i) => `/api/v1/users?username=${seededUser(i).username}`),
     'exact ?email=': pick(200, (i) =>
       `/api/v1/users?email=${encodeURIComponent(seededUser(i).email)}`),

@@ -9,30 +9,35 @@ import type { GroupMembersTable, UserGroupsTable, UsersTable } from '../../src/s
  * measure the API, not the size.
  */
 
-const FIRST = ['Ada', 'Alan', 'Grace', 'Linus', 'Barbara', 'Dennis', 'Edsger', 'Frances',
-  'Ken', 'Margaret', 'Donald', 'Radia', 'Tim', 'Shafi', 'Whitfield', 'Hedy', 'John',
-  'Katherine', 'Niklaus', 'Sophie'];
-const LAST = ['Lovelace', 'Turing', 'Hopper', 'Torvalds', 'Liskov', 'Ritchie', 'Dijkstra',
-  'Allen', 'Thompson', 'Hamilton', 'Knuth', 'Perlman', 'Berners', 'Goldwasser', 'Diffie',
-  'Lamarr', 'Backus', 'Johnson', 'Wirth', 'Wilson', 'Anderson', 'Nakamura', 'Okafor',
-  'Silva', 'Kowalski'];
+/*
+ * Names are built from syllables, so that, as in a real staff list, no single name is
+ * shared by more than about one person in a hundred.
+ */
+const SYLLABLES = ['ka', 'ri', 'to', 'mi', 'an', 'el', 'sa', 'no', 'lu', 'de', 'vo', 'ben'];
+const FIRST = SYLLABLES.flatMap((a) => SYLLABLES.map((b) => capitalize(a + b)));
+const LAST = SYLLABLES.flatMap((a) => SYLLABLES.flatMap((b) =>
+  ['son', 'ner', 'ski', 'ez', 'ova'].map((c) => capitalize(a + b + c))));
 const DEPARTMENTS = ['Engineering', 'Sales', 'Support', 'Finance', 'Legal', 'Marketing'];
 /** Rows per INSERT: 15 columns each stays far below SQLite's bound-parameter limit. */
 const CHUNK = 500;
+
+function capitalize(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
 
 export interface SeededUser { username: string; email: string; lastName: string }
 
 /** The user number `i` of a seeded directory, the same in every run. */
 export function seededUser(i: number): SeededUser {
   const first = FIRST[i % FIRST.length]!;
-  const last = LAST[Math.floor(i / FIRST.length) % LAST.length]!;
+  const last = LAST[(i * 7) % LAST.length]!;
   const username = `${first}.${last}.${i}`.toLowerCase();
   return { username, email: `${username}@example.com`, lastName: last };
 }
 
 function userRow(i: number, time: string): Insertable<UsersTable> {
   const { username, email, lastName } = seededUser(i);
-  const firstName = FIRST[i % FIRST.length]!;
+  const firstName = capitalize(username.split('.')[0]!);
   return {
     id: randomUUID(), username, username_lc: username, email, email_lc: email,
     first_name: firstName, last_name: lastName, display_name: `${firstName} ${lastName}`,
