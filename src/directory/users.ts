@@ -168,18 +168,47 @@ export class UserService {
   }
 
   async list(query: UserQuery): Promise<{ items: User[]; total: number }> {
-    const matches = this.matching(query).as('m');
-    // The page is cut from the matching keys alone, then only its rows are read.
-    const page = this.db.selectFrom(matches).select('m.username_lc')
-      .orderBy('m.username_lc').limit(query.limit).offset(query.offset);
-    const [rows, count] = await Promise.all([
-      this.db.selectFrom('users').selectAll().where('username_lc', 'in', page)
-        .orderBy('username_lc').execute(),
-      this.db.selectFrom(matches).select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirst(),
-    ]);
-    return { items: rows.map(toUser), total: Number(count?.n ?? 0) };
+    const { keys, total } = query.q || query.name
+      ? await this.searchPage(query) : await this.browsePage(query);
+    if (keys.length === 0) return { items: [], total };
+    // Only the page's rows are read in full; finding them took indexes alone.
+    const rows = await this.db.selectFrom('users').selectAll()
+      .where('username_lc', 'in', keys).orderBy('username_lc').execute();
+    return { items: rows.map(toUser), total };
   }
+
+  /**
+   * Keys of one page of a text search, and the total. The window count comes from the
+   * same pass as the page, so the united index ranges are read once, not twice.
+   */
+  private async searchPage(query: UserQuery): Promise<{ keys: string[]; total: number }> {
+    const page = await this.db.selectFrom(this.matching(query).as('m'))
+      .select((eb) => ['m.username_lc', eb.fn.countAll<number>().over().as('n')])
+      .orderBy('m.username_lc').limit(query.limit).offset(query.offset).execute();
+    const total = page[0] ? Number(page[0].n) : await this.count(query);
+    return { keys: page.map((row) => row.username_lc), total };
+  }
+
+  /**
+   * Keys of one page without a text search, and the total. A window count would carry
+   * every row along; a separate count is cheaper here.
+   */
+  private async browsePage(query: UserQuery): Promise<{ keys: string[]; total: number }> {
+    const [page, total] = await Promise.all([
+      this.matching(query).orderBy('username_lc').limit(query.limit).offset(query.offset)
+        .execute(),
+      this.count(query),
+    ]);
+    return { keys: page.map((row) => row.username_lc), total };
+  }
+
+  /** How many users the query selects. */
+  private async count(query: UserQuery): Promise<number> {
+    const row = await this.db.selectFrom(this.matching(query).as('m'))
+      .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
 
   async create(profile: UserProfile & { password?: string }, actor: Actor,
     groupIds: string[] = []): Promise<User> {
