@@ -3,9 +3,10 @@
  * ids given), prints one table of figures and writes it as JSON to bench/results/.
  */
 import { readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Benchmark, BenchContext } from './lib/benchmark.js';
-import { type Figure, formatTable, writeResults } from './lib/report.js';
+import { describeMachine, type Figure, formatTable, writeResults } from './lib/report.js';
 import { buildService, killAllServices, ROOT } from './lib/service.js';
 
 const BENCH_DIR = join(ROOT, 'bench');
@@ -24,6 +25,7 @@ async function loadBenchmarks(only: string[]): Promise<Benchmark[]> {
 
 async function main(): Promise<void> {
   const startedAt = new Date();
+  const loadAtStart = loadavg()[0]!;
   const benchmarks = await loadBenchmarks(process.argv.slice(2));
   const context: BenchContext = {
     progress: (message) => process.stderr.write(`  ${message}\n`),
@@ -42,8 +44,9 @@ async function main(): Promise<void> {
       process.stderr.write(`  FAILED: ${message}\n`);
     }
   }
-  process.stdout.write(`\n${formatTable(figures)}\n`);
-  const file = writeResults(join(BENCH_DIR, 'results'), startedAt, figures, failures);
+  process.stdout.write(`\n${formatTable(figures)}\n${describeMachine(loadAtStart)}\n`);
+  const file = writeResults(join(BENCH_DIR, 'results'), { startedAt, loadAtStart }, figures,
+    failures);
   process.stdout.write(`\nresults: ${file}\n`);
   if (failures.length > 0) {
     process.stdout.write(`failed: ${failures.map((f) => f.benchmark).join(', ')}\n`);

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { significant } from './stats.js';
 
@@ -64,12 +64,15 @@ export function formatTable(figures: readonly Figure[]): string {
 }
 
 /** Writes the run as JSON under `dir`, named by its start time; returns the file path. */
-export function writeResults(dir: string, startedAt: Date, figures: readonly Figure[],
-  failures: readonly { benchmark: string; error: string }[]): string {
+export function writeResults(dir: string, run: { startedAt: Date; loadAtStart: number },
+  figures: readonly Figure[], failures: readonly { benchmark: string; error: string }[]):
+  string {
+  const { startedAt, loadAtStart } = run;
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown',
-    memoryBytes: totalmem(), node: process.version, platform: process.platform };
+    memoryBytes: totalmem(), node: process.version, platform: process.platform,
+    loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg()[0] };
   const body = {
     startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), machine,
     figures: figures.map((f) => ({ ...f, ...judge(f) })), failures,
@@ -77,4 +80,11 @@ export function writeResults(dir: string, startedAt: Date, figures: readonly Fig
   writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(body, null, 2)}\n`);
   return file;
+}
+
+/** One line on how busy the machine was: absolute latencies depend on it, ratios less. */
+export function describeMachine(loadAtStart: number): string {
+  const load = (n: number) => n.toFixed(1);
+  return `machine: ${cpus().length} cores, load average ${load(loadAtStart)} at start, `
+    + `${load(loadavg()[0]!)} at end`;
 }
