@@ -5,6 +5,7 @@ import { AdminService } from './directory/admins.js';
 import { GroupService } from './directory/groups.js';
 import { UserService } from './directory/users.js';
 import type { Logger } from './log.js';
+import { SamlService } from './saml/service.js';
 import { loadOrCreateSecrets, type ServiceSecrets } from './secrets.js';
 import { type Database, type Db, openDatabase } from './store/db.js';
 
@@ -19,6 +20,8 @@ export interface AppContext {
   groups: GroupService;
   admins: AdminService;
   applications: ApplicationService;
+  /** Single sign-on: SAML settings, signing certificates, metadata. */
+  saml: SamlService;
   /** Emits 'change' after every committed directory change (the feed has new entries). */
   changes: EventEmitter;
 }
@@ -29,6 +32,7 @@ export async function createContext(config: Config, logger: Logger): Promise<App
     logger.warn({ category: 'store', err }, 'database connection lost; reconnecting') });
   const changes = new EventEmitter();
   const changed = () => changes.emit('change');
+  const applications = new ApplicationService(database.db, changed);
   return {
     config,
     logger,
@@ -38,7 +42,8 @@ export async function createContext(config: Config, logger: Logger): Promise<App
     users: new UserService(database.db, config.passwordHashCost, changed),
     groups: new GroupService(database.db, changed),
     admins: new AdminService(database.db, config.passwordHashCost),
-    applications: new ApplicationService(database.db, changed),
+    applications,
+    saml: new SamlService(database.db, config, secrets.encryptionKey, applications),
     changes,
   };
 }

@@ -4,6 +4,8 @@ import type { AppContext } from './context.js';
 import { requestLogger } from './http/logging.js';
 import { assignRequestId } from './http/request.js';
 import { sessionMiddleware } from './http/session.js';
+import { portalRouter } from './portal/routes.js';
+import { samlRouter } from './saml/routes.js';
 
 /** The HTTP application: middleware in the order it runs, then each part's routes. */
 export function createApp(ctx: AppContext): Express {
@@ -28,5 +30,7 @@ export function createApp(ctx: AppContext): Express {
     secret: ctx.secrets.sessionSecret,
     secure: ctx.config.publicUrl.startsWith('https:'),
   }));
+  app.use(samlRouter(ctx));
+  app.use(portalRouter(ctx));
   return app;
 }

@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import type { AppContext } from '../context.js';
+import { applicationsApi } from './applications-api.js';
 import { requireApiKey } from '../http/auth.js';
 import { jsonErrorHandler, jsonNotFound } from '../http/errors.js';
 import { requireJsonBody } from '../http/validate.js';
@@ -18,6 +19,7 @@ export function adminApi(ctx: AppContext): Router {
   router.use(groupsApi(ctx));
   router.use(eventsApi(ctx));
   router.use(keysApi(ctx));
+  router.use(applicationsApi(ctx));
   router.use(jsonNotFound);
   router.use(jsonErrorHandler(ctx.logger));
   return router;

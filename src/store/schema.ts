@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type * as Saml from '../saml/tables.js';
 
 /*
  * Table shapes, one interface per table, grouped by the part of the product that owns
@@ -127,4 +128,7 @@ export interface Schema {
   applications: ApplicationsTable;
   app_group_bindings: AppGroupBindingsTable;
   sessions: SessionsTable;
+  saml_settings: Saml.SamlSettingsTable;
+  signing_keys: Saml.SigningKeysTable;
+  saml_request_ids: Saml.SamlRequestIdsTable;
 }
