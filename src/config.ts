@@ -33,6 +33,10 @@ export interface Config {
    * connections are cut. Default 30.
    */
   shutdownGraceSeconds: number;
+  /** First SCIM retry delay after a 5xx or network error, in ms (doubles). Default 2000. */
+  scimRetryBaseMs: number;
+  /** SCIM attempts before an operation is parked as failed. Default 8. */
+  scimMaxAttempts: number;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +130,8 @@ export function loadConfig(env: Env = process.env): Config {
     certificateValidityDays: readInt(env, 'CERT_VALIDITY_DAYS', 3650, 1, 36500, problems),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 50 * 1024 * 1024, problems),
     shutdownGraceSeconds: readInt(env, 'SHUTDOWN_GRACE_SECONDS', 30, 0, 3600, problems),
+    scimRetryBaseMs: readInt(env, 'SCIM_RETRY_BASE_MS', 2000, 1, 600_000, problems),
+    scimMaxAttempts: readInt(env, 'SCIM_MAX_ATTEMPTS', 8, 1, 100, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -6,6 +6,7 @@ import { GroupService } from './directory/groups.js';
 import { UserService } from './directory/users.js';
 import type { Logger } from './log.js';
 import { SamlService } from './saml/service.js';
+import { ProvisioningService } from './provisioning/service.js';
 import { loadOrCreateSecrets, type ServiceSecrets } from './secrets.js';
 import { type Database, type Db, openDatabase } from './store/db.js';
 
@@ -24,6 +25,8 @@ export interface AppContext {
   saml: SamlService;
   /** Emits 'change' after every committed directory change (the feed has new entries). */
   changes: EventEmitter;
+  /** Identity management (SCIM provisioning): integrations, worker, per-user state. */
+  provisioning: ProvisioningService;
 }
 
 export async function createContext(config: Config, logger: Logger): Promise<AppContext> {
@@ -45,5 +48,7 @@ export async function createContext(config: Config, logger: Logger): Promise<App
     applications,
     saml: new SamlService(database.db, config, secrets.encryptionKey, applications),
     changes,
+    provisioning: new ProvisioningService({ config, logger, db: database.db,
+      encryptionKey: secrets.encryptionKey, applications, changes }),
   };
 }

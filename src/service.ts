@@ -26,12 +26,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const firstStart = await ctx.admins.ensureFirstAdmin();
   const server = await listen(createApp(ctx), config);
   const inFlight = trackResponses(server);
+  await ctx.provisioning.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       await drain(server, inFlight, config.shutdownGraceSeconds * 1000);
+      await ctx.provisioning.stop();
       await ctx.database.close();
     })();
     return stopping;

@@ -7,6 +7,7 @@ import { requireJsonBody } from '../http/validate.js';
 import { eventsApi } from './events-api.js';
 import { groupsApi } from './groups-api.js';
 import { keysApi } from './keys-api.js';
+import { provisioningApi } from './provisioning-api.js';
 import { usersApi } from './users-api.js';
 
 /** The versioned admin JSON API, mounted at /api/v1. Every route needs an API key. */
@@ -20,6 +21,7 @@ export function adminApi(ctx: AppContext): Router {
   router.use(eventsApi(ctx));
   router.use(keysApi(ctx));
   router.use(applicationsApi(ctx));
+  router.use(provisioningApi(ctx));
   router.use(jsonNotFound);
   router.use(jsonErrorHandler(ctx.logger));
   return router;

@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type * as Saml from '../saml/tables.js';
+import type { ProvisioningSchema } from '../provisioning/tables.js';
 
 /*
  * Table shapes, one interface per table, grouped by the part of the product that owns
@@ -132,3 +133,5 @@ export interface Schema {
   signing_keys: Saml.SigningKeysTable;
   saml_request_ids: Saml.SamlRequestIdsTable;
 }
+
+export interface Schema extends ProvisioningSchema {}

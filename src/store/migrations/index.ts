@@ -3,6 +3,7 @@ import type { Dialect } from '../db.js';
 import { core } from './0001-core.js';
 import { sessions } from './0002-sessions.js';
 import { saml } from './0003-saml.js';
+import { provisioning } from './0004-provisioning.js';
 import { indexes } from './0005-indexes.js';
 
 /**
@@ -14,6 +15,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0001-core': core(dialect),
     '0002-sessions': sessions,
     '0003-saml': saml,
+    '0004-provisioning': provisioning(dialect),
     '0005-indexes': indexes,
   };
 }
