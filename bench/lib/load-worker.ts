@@ -10,9 +10,14 @@ import { percentile } from './stats.js';
 
 interface Tally { latencies: number[]; statuses: Record<string, number> }
 
+/**
+ * Index of the next path to send, kept across the warm-up and the measured run: a path
+ * may be good for one use only (a SAML request ID is refused when replayed).
+ */
+let next = 0;
+
 function runOnce(spec: LoadSpec, seconds: number, tally: Tally | null):
   Promise<{ seconds: number; errors: number; timeouts: number }> {
-  let next = 0;
   const paths = spec.paths ?? [];
   const requests = paths.length > 0
     ? [{ setupRequest: (req: object) => ({ ...req, path: paths[next++ % paths.length] }) }]

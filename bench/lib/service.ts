@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
 /** Root of the repository, where `dist/` is built and `node_modules/` lives. */
@@ -50,17 +51,34 @@ export interface StartOptions {
 }
 
 /**
- * Starts the built service as its own process on 127.0.0.1 with a port the OS picks, and
+ * A port free on 127.0.0.1 now, picked by the OS. The service needs its port before it
+ * starts: every URL it hands out (SAML issuer, destinations, login origin) names it.
+ */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the built service as its own process on 127.0.0.1, on a port the OS picked, and
  * waits until it listens. The first-start credentials are read from its console output.
  */
 export async function startServiceProcess(options: StartOptions = {}): Promise<ServiceProcess> {
   const dataDir = options.dataDir ?? makeDataDir();
+  const port = await freePort();
   const child = spawn(process.execPath,
-    [...(options.nodeFlags ?? []), join(ROOT, 'dist', 'src', 'main.js')], {
+    [...profileFlags(), ...(options.nodeFlags ?? []), join(ROOT, 'dist', 'src', 'main.js')], {
       cwd: dataDir,
       env: {
         PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production',
-        PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, CERTS_DIR: join(dataDir, 'certs'),
+        PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`,
+        DATA_DIR: dataDir, CERTS_DIR: join(dataDir, 'certs'),
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -87,6 +105,15 @@ export async function startServiceProcess(options: StartOptions = {}): Promise<S
     await stopChild(child, exited, options.dataDir ? null : dataDir);
     throw new Error(`${(error as Error).message}\n${output.join('\n')}`);
   }
+}
+
+/**
+ * With BENCH_CPU_PROF=<folder>, every service under test writes a V8 CPU profile there
+ * when it stops (open it in Chrome DevTools), to show where a missed target goes.
+ */
+function profileFlags(): string[] {
+  const folder = process.env.BENCH_CPU_PROF;
+  return folder ? ['--cpu-prof', `--cpu-prof-dir=${folder}`] : [];
 }
 
 /** Reads console lines until the service says where it listens. */
