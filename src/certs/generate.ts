@@ -29,6 +29,11 @@ function subjectOf(commonName: string): forge.pki.CertificateField[] {
   ];
 }
 
+/** forge writes PEM with CRLF; files handed to administrators use plain line feeds. */
+function unixLines(pem: string): string {
+  return pem.replace(/\r\n/g, '\n');
+}
+
 /** DER bytes of a forge certificate. */
 export function certificateDer(cert: forge.pki.Certificate): Buffer {
   return Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
@@ -55,10 +60,10 @@ export function generateCertificate(commonName: string, validityDays: number):
     { name: 'keyUsage', digitalSignature: true, nonRepudiation: true },
   ]);
   cert.sign(keys.privateKey, forge.md.sha256.create());
-  const privateKeyPem = forge.pki.privateKeyInfoToPem(
-    forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keys.privateKey)));
+  const privateKeyPem = unixLines(forge.pki.privateKeyInfoToPem(
+    forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keys.privateKey))));
   return {
-    certificatePem: forge.pki.certificateToPem(cert),
+    certificatePem: unixLines(forge.pki.certificateToPem(cert)),
     privateKeyPem,
     fingerprintSha256: createHash('sha256').update(certificateDer(cert)).digest('hex'),
     notBefore: notBefore.toISOString(),
