@@ -36,6 +36,8 @@ export interface ServiceProcess {
   dataDir: string;
   /** Resident memory now and at its peak, in bytes, read from the kernel. */
   memory(): { rss: number; peakRss: number };
+  /** CPU time the process has used so far, user and system, in seconds (Linux). */
+  cpuSeconds(): number;
   /** Last lines the service wrote, for a failure message. */
   recentOutput(): string;
   /** SIGTERM, then SIGKILL if it does not stop; removes the data directory. */
@@ -97,6 +99,7 @@ export async function startServiceProcess(options: StartOptions = {}): Promise<S
     const service: ServiceProcess = {
       ...started, pid: child.pid!, dataDir,
       memory: () => readMemory(child.pid!),
+      cpuSeconds: () => readCpuSeconds(child.pid!),
       recentOutput: () => output.join('\n'),
       stop: () => stopChild(child, exited, options.dataDir ? null : dataDir),
     };
@@ -158,6 +161,16 @@ function readMemory(pid: number): { rss: number; peakRss: number } {
     const rss = Number(spawnSync('ps', ['-o', 'rss=', '-p', String(pid)]).stdout) * 1024;
     return { rss, peakRss: rss };
   }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times; 100 on Linux. */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
+
+function readCpuSeconds(pid: number): number {
+  // The command name (field 2) may hold spaces; the fields after its ')' are fixed.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<void>, removeDir: string | null):
