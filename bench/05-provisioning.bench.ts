@@ -26,7 +26,7 @@ async function startWithDirectory(dataDir: string, context: BenchContext):
   Promise<{ service: ServiceProcess; userIds: string[]; groupIds: string[] }> {
   context.progress(`seeding ${USERS} users in ${GROUPS} groups`);
   const seeded = await seedDirectory(dataDir, { users: USERS, groups: GROUPS,
-    groupsPerUser: 1 });
+    groupsPerUser: 1, emailLogin: true });
   const service = await startServiceProcess({ dataDir });
   return { service, ...seeded };
 }
@@ -60,6 +60,11 @@ async function firstSync(service: ServiceProcess, sp: ScimSp, appId: string,
     await adminCall(service, 'PUT', `/applications/${appId}/groups/${groupId}`, undefined, 204);
   }
   while (!synced(sp)) {
+    const refused = sp.requests.slice(firstRequest).find((r) => r.status >= 400
+      && r.status !== 429);
+    if (refused) {
+      throw new Error(`the SP refused ${refused.method} ${refused.path}: ${refused.status}`);
+    }
     if (Date.now() - start > SYNC_TIMEOUT_MS) {
       throw new Error(`first sync unfinished after ${SYNC_TIMEOUT_MS / 1000} s: `
         + `${sp.users().length} users, ${sp.groups().length} groups at the SP`);

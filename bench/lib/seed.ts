@@ -27,16 +27,20 @@ function capitalize(word: string): string {
 
 export interface SeededUser { username: string; email: string; lastName: string }
 
-/** The user number `i` of a seeded directory, the same in every run. */
-export function seededUser(i: number): SeededUser {
+/**
+ * The user number `i` of a seeded directory, the same in every run. With `emailLogin`
+ * the username is the email address, as applications such as Asana require.
+ */
+export function seededUser(i: number, emailLogin = false): SeededUser {
   const first = FIRST[i % FIRST.length]!;
   const last = LAST[(i * 7) % LAST.length]!;
-  const username = `${first}.${last}.${i}`.toLowerCase();
-  return { username, email: `${username}@example.com`, lastName: last };
+  const name = `${first}.${last}.${i}`.toLowerCase();
+  const email = `${name}@example.com`;
+  return { username: emailLogin ? email : name, email, lastName: last };
 }
 
-function userRow(i: number, time: string): Insertable<UsersTable> {
-  const { username, email, lastName } = seededUser(i);
+function userRow(i: number, time: string, emailLogin: boolean): Insertable<UsersTable> {
+  const { username, email, lastName } = seededUser(i, emailLogin);
   const firstName = capitalize(username.split('.')[0]!);
   return {
     id: randomUUID(), username, username_lc: username, email, email_lc: email,
@@ -59,11 +63,13 @@ async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unkno
  * of `groupsPerUser` groups. Returns the ids of the users and groups created.
  */
 export async function seedDirectory(dataDir: string, counts: { users: number; groups: number;
-  groupsPerUser: number }): Promise<{ userIds: string[]; groupIds: string[] }> {
+  groupsPerUser: number; emailLogin?: boolean }):
+  Promise<{ userIds: string[]; groupIds: string[] }> {
   const database = await openDatabase({ dataDir, databaseUrl: null });
   try {
     const time = new Date().toISOString();
-    const users = Array.from({ length: counts.users }, (_, i) => userRow(i, time));
+    const users = Array.from({ length: counts.users }, (_, i) =>
+      userRow(i, time, counts.emailLogin ?? false));
     const groups: Insertable<UserGroupsTable>[] = Array.from({ length: counts.groups },
       (_, i) => ({ id: randomUUID(), name: `Team ${i}`, name_lc: `team ${i}`,
         description: '', created_at: time, updated_at: time }));
