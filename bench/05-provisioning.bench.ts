@@ -63,7 +63,11 @@ async function firstSync(service: ServiceProcess, sp: ScimSp, appId: string):
   const start = Date.now();
   await adminCall(service, 'POST', `/applications/${appId}/identity-management/activate`,
     undefined, 200);
-  while (!synced(sp)) {
+  // Counting the SP's request log is cheap; reading its whole state (copies of every
+  // user) on each poll would slow the SP itself, so that is done only at the end.
+  const created = () => sp.requests.slice(firstRequest)
+    .filter((r) => r.method === 'POST' && r.status === 201).length;
+  while (created() < USERS + GROUPS || !synced(sp)) {
     const refused = sp.requests.slice(firstRequest).find((r) => r.status >= 400
       && r.status !== 429);
     if (refused) {
@@ -73,7 +77,7 @@ async function firstSync(service: ServiceProcess, sp: ScimSp, appId: string):
       throw new Error(`first sync unfinished after ${SYNC_TIMEOUT_MS / 1000} s: `
         + `${sp.users().length} users, ${sp.groups().length} groups at the SP`);
     }
-    await sleep(200);
+    await sleep(500);
   }
   const sent = sp.requests.slice(firstRequest);
   const accepted = sent.filter((r) => r.status !== 429);
