@@ -54,10 +54,13 @@ async function login(ctx: AppContext, passwords: PasswordLogin, req: Request, re
   const form = (req.body ?? {}) as Record<string, unknown>;
   const username = typeof form.username === 'string' ? form.username.slice(0, 256) : '';
   const password = typeof form.password === 'string' ? form.password.slice(0, 1024) : '';
-  const continueTo = safeContinue(form.continue);
+  // The form's hidden continuation first; a page that sent the browser here may have
+  // left one in the session instead.
+  const continueTo = safeContinue(form.continue ?? req.session.returnTo);
   try {
     const user = await passwords.authenticate(username, password, req.ip ?? 'unknown');
     await regenerate(req);
+    delete req.session.returnTo;
     req.session.userId = user.id;
     req.session.authnInstant = new Date().toISOString();
     await recordEvent(ctx.db, { type: 'user_login_attempt', outcome: 'success',
@@ -98,8 +101,8 @@ export function portalRouter(ctx: AppContext): Router {
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 });
 
   router.get('/login', (req, res) => {
-    res.set('Cache-Control', 'no-store').type('html')
-      .send(loginPage({ continueTo: safeContinue(req.query.continue) }));
+    const continueTo = safeContinue(req.query.continue ?? req.session.returnTo);
+    res.set('Cache-Control', 'no-store').type('html').send(loginPage({ continueTo }));
   });
   router.post('/login', sameOrigin(ctx), form,
     wrap((req, res) => login(ctx, passwords, req, res)));
