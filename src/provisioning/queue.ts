@@ -67,11 +67,9 @@ export async function claim(db: Db, ids: number[]): Promise<void> {
 
 /** Removes a finished operation, and failed ones for the same target it supersedes. */
 export async function complete(db: Db, op: OperationRow): Promise<void> {
-  await db.deleteFrom('idm_operations').where((eb) => eb.or([
-    eb('id', '=', op.id),
-    eb.and([eb('application_id', '=', op.application_id), eb('kind', '=', op.kind),
-      eb('target_id', '=', op.target_id), eb('status', '=', 'failed')]),
-  ])).execute();
+  await db.deleteFrom('idm_operations').where('application_id', '=', op.application_id)
+    .where('target_id', '=', op.target_id).where('kind', '=', op.kind)
+    .where((eb) => eb.or([eb('id', '=', op.id), eb('status', '=', 'failed')])).execute();
 }
 
 /**
@@ -99,11 +97,15 @@ export async function park(db: Db, op: OperationRow, attempts: number, error: st
   }).where('id', '=', op.id).execute();
 }
 
-/** After a restart: operations that were running when the process stopped run again. */
+/**
+ * After a restart: operations that were running when the process stopped run again,
+ * each looking its account or group up first, since its create may have gone through.
+ */
 export async function recoverRunning(db: Db): Promise<number> {
   const running = await db.selectFrom('idm_operations').selectAll()
     .where('status', '=', 'running').execute();
   for (const op of running) {
+    await forgetAbsence(db, op);
     await reschedule(db, op, { notBefore: new Date(), attempts: op.attempts,
       error: op.last_error });
   }
@@ -125,4 +127,20 @@ export async function retryFailed(db: Db, applicationId: string, id: number):
 export async function dropQueued(db: Db, applicationId: string): Promise<void> {
   await db.deleteFrom('idm_operations').where('application_id', '=', applicationId)
     .where('status', '=', 'pending').execute();
+}
+
+/**
+ * A create whose answer never came may have been carried out: the next run of the
+ * operation must look before creating, so the "known absent" mark of a full read goes.
+ */
+export async function forgetAbsence(db: Db, op: OperationRow): Promise<void> {
+  if (op.kind === 'user') {
+    await db.updateTable('idm_users').set({ known_absent: 0 })
+      .where('application_id', '=', op.application_id).where('user_id', '=', op.target_id)
+      .where('known_absent', '=', 1).execute();
+  } else if (op.kind === 'group') {
+    await db.updateTable('idm_groups').set({ known_absent: 0 })
+      .where('application_id', '=', op.application_id).where('group_id', '=', op.target_id)
+      .where('known_absent', '=', 1).execute();
+  }
 }

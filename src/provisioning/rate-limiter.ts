@@ -8,13 +8,41 @@ export interface RateLimits {
 }
 
 /*
- * Requests are paced evenly rather than sent in bursts: an even pace satisfies a
- * sliding one-minute window, a fixed one and a token bucket alike. The spacing spreads
- * the quota over a minute plus a guard, so that arrival times at the application
- * jittered by up to the guard still never put quota + 1 requests in any minute.
+ * Two rules decide when a request may start. The pace: starts follow an even schedule
+ * of quota-per-minute, which suits a sliding window, a fixed one and a token bucket
+ * alike; a start that fell behind (the process was busy) may catch up, by at most
+ * CATCH_UP_MS, so that a stall does not waste quota. The hard limit: never more starts
+ * than the quota in any window of a minute plus a guard, whatever the schedule says,
+ * so that arrival times jittered by up to the guard still fit the application's minute.
  */
 const WINDOW_MS = 60_000;
 const GUARD_MS = 500;
+const CATCH_UP_MS = 2_000;
+
+/** Start times of the last minute (plus guard), oldest first, for the hard limit. */
+class StartLog {
+  private readonly times: number[] = [];
+  private head = 0;
+
+  /** Starts in the window ending now. */
+  countSince(cutoff: number): number {
+    while (this.head < this.times.length && this.times[this.head]! <= cutoff) this.head += 1;
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times.splice(0, this.head);
+      this.head = 0;
+    }
+    return this.times.length - this.head;
+  }
+
+  /** The start that must leave the window before another may begin. */
+  oldestOf(limit: number): number {
+    return this.times[this.times.length - limit] ?? 0;
+  }
+
+  add(time: number): void {
+    this.times.push(time);
+  }
+}
 
 /** A counting semaphore with first-come, first-served waiters. */
 class Semaphore {
@@ -58,8 +86,12 @@ export class RateLimiter {
   private readonly reads: Semaphore;
   private readonly writes: Semaphore;
   private spacingMs = 0;
+  private quota = 0;
   private nextStart = 0;
+  private readonly starts = new StartLog();
+  private gate: Promise<void> = Promise.resolve();
   private pausedUntil = 0;
+  private closed = false;
 
   constructor(limits: RateLimits) {
     this.reads = new Semaphore(limits.concurrentReads);
@@ -70,13 +102,24 @@ export class RateLimiter {
   setLimits(limits: RateLimits): void {
     this.reads.setLimit(limits.concurrentReads);
     this.writes.setLimit(limits.concurrentWrites);
-    const rpm = Math.max(2, limits.requestsPerMinute);
-    this.spacingMs = (WINDOW_MS + GUARD_MS) / (rpm - 1);
+    this.quota = Math.max(1, limits.requestsPerMinute);
+    this.spacingMs = (WINDOW_MS + GUARD_MS) / this.quota;
   }
 
   /** Holds back every request until `time` (epoch ms), as a 429's Retry-After asks. */
   pauseUntil(time: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, time);
+  }
+
+  /** Refuses every request not yet sent, so nothing leaves after the service stopped. */
+  close(): void {
+    this.closed = true;
+    this.pausedUntil = 0;
+  }
+
+  /** Lets requests through again after close (the worker started again). */
+  open(): void {
+    this.closed = false;
   }
 
   /** Time (epoch ms) before which nothing is sent because of a 429, or 0. */
@@ -94,21 +137,52 @@ export class RateLimiter {
     await slots.acquire();
     try {
       await this.waitForStart();
+      if (this.closed) throw new LimiterClosedError();
       return await send();
     } finally {
       slots.release();
     }
   }
 
-  private async waitForStart(): Promise<void> {
+  /** Waiters take their start time one after another, so only one of them sleeps. */
+  private waitForStart(): Promise<void> {
+    const turn = this.gate.then(() => this.waitTurn());
+    this.gate = turn.catch(() => {});
+    return turn;
+  }
+
+  private async waitTurn(): Promise<void> {
     for (;;) {
       const now = Date.now();
-      const start = Math.max(now, this.nextStart, this.pausedUntil);
-      this.nextStart = start + this.spacingMs;
-      if (start > now) await sleep(Math.ceil(start - now));
-      // A 429 answered while this request slept moves its start past the pause.
-      if (this.pausedUntil <= start) return;
+      const start = Math.max(now, this.scheduled(now), this.pausedUntil, this.windowFrees(now));
+      if (start <= now) {
+        this.nextStart = Math.max(this.nextStart, now - CATCH_UP_MS) + this.spacingMs;
+        this.starts.add(now);
+        return;
+      }
+      if (this.closed) return;
+      await sleep(Math.ceil(start - now), undefined, { ref: false });
     }
+  }
+
+  /** The schedule's next start, never more than CATCH_UP_MS in the past. */
+  private scheduled(now: number): number {
+    return Math.max(this.nextStart, now - CATCH_UP_MS);
+  }
+
+  /** When the hard limit lets one more request start (now, if it already does). */
+  private windowFrees(now: number): number {
+    const window = WINDOW_MS + GUARD_MS;
+    if (this.starts.countSince(now - window) < this.quota) return now;
+    return this.starts.oldestOf(this.quota) + window + 1;
+  }
+}
+
+/** Thrown for a request that was still waiting when its limiter was closed. */
+export class LimiterClosedError extends Error {
+  constructor() {
+    super('provisioning stopped before the request was sent');
+    this.name = 'LimiterClosedError';
   }
 }
 
@@ -122,5 +196,15 @@ export class LimiterRegistry {
     if (limiter) limiter.setLimits(limits);
     else this.limiters.set(applicationId, limiter = new RateLimiter(limits));
     return limiter;
+  }
+
+  /** Closes every limiter (the worker is stopping). */
+  closeAll(): void {
+    for (const limiter of this.limiters.values()) limiter.close();
+  }
+
+  /** Opens every limiter again (the worker is starting). */
+  openAll(): void {
+    for (const limiter of this.limiters.values()) limiter.open();
   }
 }

@@ -14,7 +14,7 @@ export interface AppRuntime {
   manageGroups: boolean;
   excludedAttributes: string[];
   /** Stores follow-up operations (e.g. a group sync once a member's account exists). */
-  followUp(kind: 'user' | 'group', targetIds: string[]): Promise<void>;
+  followUp(kind: 'user' | 'group', targetIds: string[], trx?: Db): Promise<void>;
 }
 
 /**

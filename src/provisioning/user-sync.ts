@@ -67,10 +67,8 @@ async function adopt(rt: AppRuntime, user: User, resource: ScimUserResource,
 
 async function createAccount(rt: AppRuntime, user: User, desired: AttributeMap):
   Promise<void> {
-  // Cleared before sending: if the process stops before the answer is stored, the
-  // next run looks the account up instead of creating it a second time.
-  await saveUserLink(rt.db, rt.applicationId, user.id,
-    { user_name: user.username, known_absent: 0 });
+  // If no answer is stored for this create (a stop, a lost connection), the worker
+  // clears known_absent before the next run, which then looks the account up first.
   const answer = await recordedCall(rt, 'user_create_provision', subjectOf(user),
     () => rt.client.createUser(createUserPayload(desired)),
     (a) => (a.body?.id ? { remoteId: a.body.id } : {}));
@@ -84,11 +82,15 @@ async function createAccount(rt: AppRuntime, user: User, desired: AttributeMap):
     return;
   }
   if (!isSuccess(answer) || !answer.body?.id) throw answerFailure(answer, 'create');
-  await saveUserLink(rt.db, rt.applicationId, user.id, {
-    user_name: user.username, remote_id: answer.body.id, sent: JSON.stringify(desired),
-    state: 'provisioned', error: null,
+  const remoteId = answer.body.id;
+  const groups = await boundGroupsOfUser(rt.db, rt.applicationId, user.id);
+  await rt.db.transaction().execute(async (trx) => {
+    await saveUserLink(trx, rt.applicationId, user.id, {
+      user_name: user.username, remote_id: remoteId, sent: JSON.stringify(desired),
+      state: 'provisioned', error: null,
+    });
+    await rt.followUp('group', groups, trx);
   });
-  await rt.followUp('group', await boundGroupsOfUser(rt.db, rt.applicationId, user.id));
 }
 
 /** Sends what changed since the application last held this user's attributes. */

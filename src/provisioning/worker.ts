@@ -8,10 +8,10 @@ import type { Db } from '../store/db.js';
 import { deleteGroup, syncGroup } from './group-sync.js';
 import { planChanges } from './planner.js';
 import {
-  claim, complete, dueOperations, enqueue, nextDueTime, type OperationRow, park, recoverRunning,
-  reschedule,
+  claim, complete, dueOperations, enqueue, forgetAbsence, nextDueTime, type OperationRow, park,
+  recoverRunning, reschedule,
 } from './queue.js';
-import type { LimiterRegistry } from './rate-limiter.js';
+import { LimiterClosedError, type LimiterRegistry } from './rate-limiter.js';
 import { reconcile } from './reconcile.js';
 import { type AppRuntime, DeliveryError } from './runtime.js';
 import { ScimClient } from './scim-client.js';
@@ -36,7 +36,10 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
 
 /** Operations of one application in flight at once, whatever its concurrency caps. */
 const MAX_IN_FLIGHT = 64;
-const FEED_BATCH = 500;
+/** Changes planned per transaction: short, since sign-in shares the database connection. */
+const FEED_BATCH = 100;
+/** How long a stop waits for requests on the wire, in ms. */
+const STOP_GRACE_MS = 5_000;
 
 type ActiveIntegration = IdmIntegrationsTable & { connector: string };
 
@@ -72,22 +75,31 @@ export class ProvisioningWorker {
   /** Puts back operations a stopped process left running, then starts draining. */
   async start(): Promise<void> {
     const recovered = await recoverRunning(this.deps.db);
-    if (recovered > 0) this.log.info({ recovered }, 'operations interrupted by a stop queued again');
+    if (recovered > 0) {
+      this.log.info({ recovered }, 'operations interrupted by a stop queued again');
+    }
     this.running = true;
+    this.deps.limiters.openAll();
     this.deps.changes.on('change', this.wake);
     this.poll = setInterval(this.wake, this.options.pollMs);
     this.poll.unref();
     this.wake();
   }
 
-  /** Stops taking operations and waits for the ones in flight to settle. */
+  /**
+   * Stops taking operations, refuses requests not yet sent, and waits a little for the
+   * ones on the wire. Whatever is cut short stays stored as running and is taken again
+   * at the next start, where a lookup comes before any create.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.deps.changes.off('change', this.wake);
     if (this.poll) clearInterval(this.poll);
     if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.deps.limiters.closeAll();
     const pending = [...this.inFlight.values()].flatMap((m) => [...m.values()].map((e) => e.done));
-    await Promise.allSettled(pending);
+    const grace = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
+    await Promise.race([Promise.allSettled(pending), grace]);
   }
 
   /** Looks for new changes and due operations now. */
@@ -102,14 +114,15 @@ export class ProvisioningWorker {
     }
     this.pumping = true;
     try {
+      let integrations: ActiveIntegration[] = [];
       do {
         this.again = false;
-        const integrations = await this.activeIntegrations();
+        integrations = await this.activeIntegrations();
         await this.plan(integrations);
         for (const integration of integrations) await this.fill(integration);
         await yieldToEvents();
       } while (this.again && this.running);
-      await this.scheduleNextDue();
+      await this.scheduleNextDue(integrations);
     } catch (error) {
       if (this.running) this.log.error({ err: error }, 'provisioning pass failed');
     } finally {
@@ -157,8 +170,9 @@ export class ProvisioningWorker {
     const due = await dueOperations(this.deps.db, app, cap + running.size);
     const busy = new Set([...running.values()].map((r) => r.key));
     const picked = pickOperations(due, busy, cap - running.size);
-    await claim(this.deps.db, picked.map((op) => op.id));
+    // Built before claiming, so a broken setting leaves the operations queued.
     const rt = this.runtime(integration);
+    await claim(this.deps.db, picked.map((op) => op.id));
     for (const op of picked) {
       const done = this.run(rt, op).finally(() => {
         running.delete(op.id);
@@ -173,6 +187,8 @@ export class ProvisioningWorker {
       await execute(rt, op);
       await complete(this.deps.db, op);
     } catch (error) {
+      // Stopped before sending: the row stays running and is recovered at next start.
+      if (error instanceof LimiterClosedError) return;
       await this.failed(op, error).catch((e: unknown) => {
         if (this.running) this.log.error({ err: e, op: op.id }, 'could not store a failure');
       });
@@ -197,6 +213,8 @@ export class ProvisioningWorker {
       return;
     }
     const attempts = op.attempts + 1;
+    const unanswered = delivery.status === null || delivery.status >= 500;
+    if (unanswered) await forgetAbsence(this.deps.db, op);
     if (delivery.retryable && attempts < this.options.maxAttempts) {
       await reschedule(this.deps.db, op, { notBefore: new Date(Date.now()
         + this.backoff(attempts)), attempts, error: delivery.message });
@@ -224,9 +242,10 @@ export class ProvisioningWorker {
       db: this.deps.db, applicationId: app, capabilities: capabilities as ScimCapabilities,
       client: this.client(integration), manageGroups,
       excludedAttributes: JSON.parse(integration.excluded_attributes) as string[],
-      followUp: async (kind, targetIds) => {
+      followUp: async (kind, targetIds, trx) => {
         if (targetIds.length === 0 || (kind === 'group' && !manageGroups)) return;
-        await enqueue(this.deps.db, app, targetIds.map((targetId) => ({ kind, targetId })));
+        await enqueue(trx ?? this.deps.db, app,
+          targetIds.map((targetId) => ({ kind, targetId })));
       },
     };
   }
@@ -248,11 +267,14 @@ export class ProvisioningWorker {
     return client;
   }
 
-  /** Wakes again when the earliest retry falls due. */
-  private async scheduleNextDue(): Promise<void> {
-    if (!this.running) return;
+  /**
+   * Wakes again when the earliest retry falls due. Only needed while nothing is in
+   * flight: each operation that ends wakes the worker anyway.
+   */
+  private async scheduleNextDue(integrations: ActiveIntegration[]): Promise<void> {
+    if (!this.running || [...this.inFlight.values()].some((m) => m.size > 0)) return;
     let earliest: number | null = null;
-    for (const integration of await this.activeIntegrations()) {
+    for (const integration of integrations) {
       const due = await nextDueTime(this.deps.db, integration.application_id);
       if (due !== null && (earliest === null || due < earliest)) earliest = due;
     }
@@ -264,18 +286,23 @@ export class ProvisioningWorker {
 }
 
 /**
- * Due operations to start: never two for one target at once, and a reconcile alone
- * (it relinks every account, so nothing else may run beside it).
+ * Due operations to start: never two for one target at once; a reconcile alone (it
+ * relinks every account, so nothing else may run beside it); and groups only once no
+ * user operation is running, so a group is sent with all its new members' accounts in
+ * one go rather than in a request per member as each account appears.
  */
 function pickOperations(due: OperationRow[], busy: Set<string>, room: number):
   OperationRow[] {
   const picked: OperationRow[] = [];
+  let usersBusy = [...busy].some((key) => key.startsWith('user:'));
   for (const op of due) {
     if (picked.length >= room) break;
     if (op.kind === 'reconcile') {
       if (busy.size === 0 && picked.length === 0) return [op];
       break;
     }
+    if (op.kind === 'user') usersBusy = true;
+    else if (usersBusy) break;
     const key = `${op.kind}:${op.target_id}`;
     if (busy.has(key)) continue;
     busy.add(key);

@@ -19,7 +19,8 @@ function untrustedCertificate(): { key: string; cert: string } {
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.sign(keys.privateKey, forge.md.sha256.create());
-  return { key: forge.pki.privateKeyToPem(keys.privateKey), cert: forge.pki.certificateToPem(cert) };
+  return { key: forge.pki.privateKeyToPem(keys.privateKey),
+    cert: forge.pki.certificateToPem(cert) };
 }
 
 describe('activation says precisely what failed', () => {
