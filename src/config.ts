@@ -39,6 +39,7 @@ export interface Config {
   scimMaxAttempts: number;
 }
 
+/** Thrown by loadConfig with every problem found, one line each. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);

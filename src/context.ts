@@ -29,6 +29,7 @@ export interface AppContext {
   provisioning: ProvisioningService;
 }
 
+/** Loads the secrets, opens and migrates the database, and builds the services. */
 export async function createContext(config: Config, logger: Logger): Promise<AppContext> {
   const secrets = loadOrCreateSecrets(config.dataDir);
   const database = await openDatabase({ ...config, onConnectionError: (err) =>

@@ -18,6 +18,8 @@ async function main(): Promise<void> {
     logger.warn({ category: 'config' }, notice);
   }
   const service = await startService(config, logger);
+  // With PORT=0 the system picks the port; the URLs handed out must name that one.
+  if (config.port === 0 && !process.env.PUBLIC_URL) config.publicUrl = service.url;
   if (service.firstStart) {
     // Printed straight to the console, once, and never through the logger: log lines
     // may be shipped elsewhere, and credentials must not be.
@@ -34,9 +36,15 @@ async function main(): Promise<void> {
     'identity service listening');
 
   const shutdown = (signal: string) => {
+    // stop() closes the listening socket before it returns, so this line is only logged
+    // once new connections are refused.
+    const stopped = service.stop();
     logger.info({ category: 'service', signal }, 'stopping: finishing requests in flight');
-    service.stop().then(
-      () => process.exit(0),
+    stopped.then(
+      () => {
+        logger.info({ category: 'service' }, 'stopped');
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ category: 'service', err: error }, 'unclean stop');
         process.exit(1);

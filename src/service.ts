@@ -14,8 +14,8 @@ export interface RunningService {
   /** First-start administrator credentials, only on the start that created them. */
   firstStart: FirstStartCredentials | null;
   /**
-   * Stops accepting connections, lets requests in flight finish (for at most the
-   * configured grace period), then closes the database. Safe to call more than once.
+   * Stops accepting connections before it returns, lets requests in flight finish (for
+   * at most the configured grace period), then closes the database. Safe to call twice.
    */
   stop(): Promise<void>;
 }

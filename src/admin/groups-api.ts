@@ -11,6 +11,7 @@ const listGroupsSchema = pageQuery.extend({
   q: z.string().max(200).optional(),
 });
 
+/** User groups and their memberships. */
 export function groupsApi(ctx: AppContext): Router {
   const router = Router();
 

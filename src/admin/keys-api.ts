@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { parseInput } from '../http/validate.js';
 
+/** Admin API keys: list (never the key), create (the key once), revoke. */
 export function keysApi(ctx: AppContext): Router {
   const router = Router();
 

@@ -42,6 +42,7 @@ const listUsersSchema = pageQuery.extend({
   status: z.enum(['active', 'suspended']).optional(),
 });
 
+/** Users: list, create, read, change, delete, suspend, activate, set password, groups. */
 export function usersApi(ctx: AppContext): Router {
   const router = Router();
 

@@ -34,6 +34,7 @@ function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/** Administrators and their API keys, apart from the directory's users. */
 export class AdminService {
   constructor(private readonly db: Db, private readonly passwordCost: number) {}
 
@@ -146,6 +147,7 @@ async function insertApiKey(trx: Db, admin: Admin, name: string):
   return { key, info: toInfo(row) };
 }
 
+/** The administrator as the initiator of events. */
 export function actorOf(admin: Admin): Actor {
   return { type: 'admin', id: admin.id, name: admin.username };
 }

@@ -18,6 +18,10 @@ export interface Group {
 
 type GroupRow = Selectable<UserGroupsTable>;
 
+/**
+ * User groups and memberships. Every change is one transaction holding the rows, its
+ * event and its change feed entry.
+ */
 export class GroupService {
   constructor(private readonly db: Db, private readonly afterCommit: () => void = () => {}) {}
 

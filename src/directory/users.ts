@@ -51,6 +51,7 @@ export interface UserQuery {
 
 type UserRow = Selectable<UsersTable>;
 
+/** The API form of a user row: never the password hash. */
 export function toUser(row: UserRow): User {
   return {
     id: row.id,
@@ -100,18 +101,20 @@ const LOGIN_FORMS = [sql<string>`username_lc`, sql<string>`email_lc`];
 const NAME_FORMS = ['first_name', 'last_name', 'display_name']
   .map((column) => sql<string>`lower(${sql.ref(column)})`);
 
-const LOGIN_COLUMNS = [['username_lc', 'username'], ['email_lc', 'email']] as const;
+const LOGIN_FIELDS = [['username_lc', 'username'], ['email_lc', 'email']] as const;
 
 /**
- * Refuses a username or email that another user holds in any letter case, naming the
- * field. The unique indexes stay the last word when two writers race.
+ * Refuses a username or email that another user holds, in any letter case and in either
+ * column: sign-in accepts both, so "ada@example.com" must name one user only. The unique
+ * indexes stay the last word when two writers race.
  */
 async function assertLoginFree(trx: Db, columns: Partial<UserRow>, exceptId?: string):
   Promise<void> {
-  for (const [column, field] of LOGIN_COLUMNS) {
+  for (const [column, field] of LOGIN_FIELDS) {
     const value = columns[column];
     if (value === undefined) continue;
-    let query = trx.selectFrom('users').select('id').where(column, '=', value);
+    let query = trx.selectFrom('users').select('id')
+      .where((eb) => eb.or([eb('username_lc', '=', value), eb('email_lc', '=', value)]));
     if (exceptId) query = query.where('id', '<>', exceptId);
     if (await query.executeTakeFirst()) {
       throw new HttpError(409, 'duplicate_user', `A user with this ${field} already exists`,

@@ -11,8 +11,10 @@ export function requestLogger(logger: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.info({ reqId: req.id, method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode,
-        ms: Math.round(ms * 10) / 10 }, 'request');
+      log.info({
+        reqId: req.id, method: req.method, path: req.originalUrl.split('?')[0],
+        status: res.statusCode, ms: Math.round(ms * 10) / 10,
+      }, 'request');
     });
     next();
   };

@@ -53,12 +53,17 @@ export async function recordEvent(db: Db, event: NewEvent): Promise<string> {
     resource_id: event.resource.id ?? null,
     resource_name: event.resource.name ?? null,
     application_id: event.applicationId ?? null,
-    user_id: event.userId ?? (event.resource.type === 'user' ? event.resource.id ?? null : null),
-    group_id: event.groupId ?? (event.resource.type === 'group' ? event.resource.id ?? null : null),
+    user_id: event.userId ?? idOfResource(event, 'user'),
+    group_id: event.groupId ?? idOfResource(event, 'group'),
     outcome: event.outcome,
     details: JSON.stringify(event.details ?? {}),
   }).execute();
   return id;
+}
+
+/** The resource id when the event's resource is of `type`, so filters by user find it. */
+function idOfResource(event: NewEvent, type: 'user' | 'group'): string | null {
+  return event.resource.type === type ? event.resource.id ?? null : null;
 }
 
 export interface EventFilter {

@@ -14,6 +14,7 @@ export type Dialect = 'sqlite' | 'postgres';
 /** The query layer: a Kysely instance typed with the schema; a transaction is one too. */
 export type Db = Kysely<Schema>;
 
+/** The open database: the query layer, its dialect, a health check and close. */
 export interface Database {
   db: Db;
   dialect: Dialect;

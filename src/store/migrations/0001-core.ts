@@ -45,7 +45,8 @@ export function core(dialect: Dialect): Migration {
       await db.schema.createTable('group_members')
         .addColumn('group_id', 'text', (c) =>
           c.notNull().references('user_groups.id').onDelete('cascade'))
-        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) =>
+          c.notNull().references('users.id').onDelete('cascade'))
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'user_id'])
         .execute();
@@ -61,7 +62,8 @@ export function core(dialect: Dialect): Migration {
 
       await db.schema.createTable('api_keys')
         .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('admin_id', 'text', (c) => c.notNull().references('admins.id').onDelete('cascade'))
+        .addColumn('admin_id', 'text', (c) =>
+          c.notNull().references('admins.id').onDelete('cascade'))
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('prefix', 'text', (c) => c.notNull())
         .addColumn('key_hash', 'text', (c) => c.notNull().unique())
