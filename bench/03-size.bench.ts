@@ -1,10 +1,10 @@
-import { figureMaker, type Benchmark } from './lib/benchmark.js';
+import { rmSync } from 'node:fs';
+import { type BenchContext, figureMaker, type Benchmark } from './lib/benchmark.js';
 import { runLoad } from './lib/load.js';
+import type { Figure } from './lib/report.js';
 import { seedDirectory, seededUser } from './lib/seed.js';
 import { makeDataDir, type ServiceProcess, startServiceProcess } from './lib/service.js';
 import { msSince } from './lib/stats.js';
-import type { Figure } from './lib/report.js';
-import { rmSync } from 'node:fs';
 
 const figure = figureMaker('size');
 const USERS = 100_000;
@@ -37,7 +37,7 @@ async function settledMemory(service: ServiceProcess): Promise<{ rss: number; pe
   return service.memory();
 }
 
-async function measureIdle(context: { progress(m: string): void }): Promise<Figure[]> {
+async function measureIdle(context: BenchContext): Promise<Figure[]> {
   context.progress('idle service with an empty directory');
   const service = await startServiceProcess();
   try {
@@ -50,7 +50,7 @@ async function measureIdle(context: { progress(m: string): void }): Promise<Figu
   }
 }
 
-async function measureQueries(service: ServiceProcess, context: { progress(m: string): void }):
+async function measureQueries(service: ServiceProcess, context: BenchContext):
   Promise<Figure[]> {
   const figures: Figure[] = [];
   for (const [name, paths] of Object.entries(adminQueries())) {

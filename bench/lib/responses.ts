@@ -31,7 +31,10 @@ function cpuSeconds(before: NodeJS.CpuUsage): number {
   return (used.user + used.system) / 1e6;
 }
 
-/** Responses per CPU second from the service's builder (key parsed once, as the service keeps it). */
+/**
+ * Responses per CPU second from the service's own builder, with the key parsed once as
+ * the service keeps it.
+ */
 export function ownResponsesPerSecond(signResponse: boolean, seconds: number): number {
   const { keyPem, certPem } = keyMaterial();
   const key: SigningKey = { id: 'bench', key: createPrivateKey(keyPem),
