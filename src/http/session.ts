@@ -22,6 +22,9 @@ declare module 'express-session' {
   }
 }
 
+/** Smallest move of a session's stored expiry worth a database write, in milliseconds. */
+const TOUCH_STEP_MS = 60_000;
+
 /** Sessions in the service's own database, so a restart signs nobody out. */
 export class DatabaseSessionStore extends Store {
   private lastSweep = 0;
@@ -45,8 +48,17 @@ export class DatabaseSessionStore extends Store {
       .then(() => this.sweep()).then(() => done?.(), (err: unknown) => done?.(err));
   }
 
+  /**
+   * Moves the expiry of a rolling session forward. Writing it on every request cost a
+   * database write per sign-in; an expiry that would move by less than TOUCH_STEP_MS is
+   * left alone, so a session may end up to that much sooner than its cookie says, never
+   * later.
+   */
   override touch(sid: string, data: SessionData, done?: (err?: unknown) => void): void {
-    this.db.updateTable('sessions').set({ expires_at: expiry(data) }).where('sid', '=', sid)
+    const expires = expiry(data);
+    const stale = new Date(Date.parse(expires) - TOUCH_STEP_MS).toISOString();
+    this.db.updateTable('sessions').set({ expires_at: expires }).where('sid', '=', sid)
+      .where('expires_at', '<', stale)
       .execute().then(() => done?.(), (err: unknown) => done?.(err));
   }
 

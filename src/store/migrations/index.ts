@@ -4,6 +4,7 @@ import { core } from './0001-core.js';
 import { sessions } from './0002-sessions.js';
 import { saml } from './0003-saml.js';
 import { provisioning } from './0004-provisioning.js';
+import { indexes } from './0005-indexes.js';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration that has
@@ -15,5 +16,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0002-sessions': sessions,
     '0003-saml': saml,
     '0004-provisioning': provisioning(dialect),
+    '0005-indexes': indexes,
   };
 }

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { SessionData } from 'express-session';
+import { DatabaseSessionStore } from '../../src/http/session.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+/** Session data whose cookie expires `ms` milliseconds after `base`. */
+function expiringAt(base: number, ms: number): SessionData {
+  return { cookie: { expires: new Date(base + ms), originalMaxAge: ms } } as SessionData;
+}
+
+describe('rolling session expiry in the database', () => {
+  let service: TestService;
+  let store: DatabaseSessionStore;
+  const base = Date.now();
+
+  before(async () => {
+    service = await startTestService();
+    store = new DatabaseSessionStore(service.ctx.db);
+    await new Promise<void>((resolve, reject) => store.set('sid-1', expiringAt(base, 3_600_000),
+      (error) => (error ? reject(error) : resolve())));
+  });
+  after(() => service.dispose());
+
+  const touch = (data: SessionData) => new Promise<void>((resolve, reject) =>
+    store.touch('sid-1', data, (error) => (error ? reject(error) : resolve())));
+  const storedExpiry = async () => (await service.ctx.db.selectFrom('sessions')
+    .select('expires_at').where('sid', '=', 'sid-1').executeTakeFirstOrThrow()).expires_at;
+
+  it('keeps the stored expiry when it would move by less than a minute', async () => {
+    const before = await storedExpiry();
+    await touch(expiringAt(base, 3_600_000 + 30_000));
+    assert.equal(await storedExpiry(), before);
+  });
+
+  it('moves the stored expiry once it would move by a minute or more', async () => {
+    await touch(expiringAt(base, 3_600_000 + 90_000));
+    assert.equal(await storedExpiry(), new Date(base + 3_600_000 + 90_000).toISOString());
+  });
+});
