@@ -26,6 +26,15 @@ export interface Config {
   certificateValidityDays: number;
   /** Largest request body accepted, in bytes. Default 256 KiB. */
   maxBodyBytes: number;
+  /**
+   * SMTP server for notices, as a URL (smtp:// or smtps://, credentials inside), or null:
+   * then each message is written as a file under `<dataDir>/outbox/` instead.
+   */
+  smtpUrl: string | null;
+  /** Sender address of notices. Default `identity@localhost`. */
+  mailFrom: string;
+  /** Where notices to the administrators go (import completed). Default `admin@localhost`. */
+  adminEmail: string;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +85,24 @@ function readDatabaseUrl(env: Env, problems: string[]): string | null {
   return raw;
 }
 
+function readSmtpUrl(env: Env, problems: string[]): string | null {
+  const raw = env.SMTP_URL;
+  if (!raw) return null;
+  // The URL may hold a password: the problem names the variable, never the value.
+  if (!/^smtps?:\/\/[^/\s]+/.test(raw)) {
+    problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
+  }
+  return raw;
+}
+
+const MAIL_ADDRESS = /^[^\s@<>]+@[^\s@<>]+$/;
+
+function readAddress(env: Env, name: string, fallback: string, problems: string[]): string {
+  const raw = env[name] || fallback;
+  if (!MAIL_ADDRESS.test(raw)) problems.push(`${name} must be a mail address, got "${raw}"`);
+  return raw;
+}
+
 /** Reads and validates the configuration; throws ConfigError listing every problem. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -97,6 +124,9 @@ export function loadConfig(env: Env = process.env): Config {
     passwordHashCost: readInt(env, 'PASSWORD_HASH_COST', 15, 10, 20, problems),
     certificateValidityDays: readInt(env, 'CERT_VALIDITY_DAYS', 3650, 1, 36500, problems),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 50 * 1024 * 1024, problems),
+    smtpUrl: readSmtpUrl(env, problems),
+    mailFrom: readAddress(env, 'MAIL_FROM', 'identity@localhost', problems),
+    adminEmail: readAddress(env, 'ADMIN_EMAIL', 'admin@localhost', problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

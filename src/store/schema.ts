@@ -1,4 +1,6 @@
 import type { Generated } from 'kysely';
+import type { ImportJobItemsTable, ImportJobsTable } from
+  '../provisioning/import/tables.js';
 
 /*
  * Table shapes, one interface per table, grouped by the part of the product that owns
@@ -127,4 +129,5 @@ export interface Schema {
   applications: ApplicationsTable;
   app_group_bindings: AppGroupBindingsTable;
   sessions: SessionsTable;
+  import_jobs: ImportJobsTable; import_job_items: ImportJobItemsTable;
 }

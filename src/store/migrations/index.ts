@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import type { Dialect } from '../db.js';
 import { core } from './0001-core.js';
 import { sessions } from './0002-sessions.js';
+import { importJobs } from './0006-import.js';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration that has
@@ -11,5 +12,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-core': core(dialect),
     '0002-sessions': sessions,
+    '0006-import': importJobs,
   };
 }
