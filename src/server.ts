@@ -1,8 +1,10 @@
 import express, { type Express } from 'express';
 import { adminApi } from './admin/api.js';
+import { adminPortal } from './admin/pages/index.js';
 import type { AppContext } from './context.js';
 import { requestLogger } from './http/logging.js';
 import { assignRequestId } from './http/request.js';
+import { securityHeaders, staticAssets } from './http/security.js';
 import { sessionMiddleware } from './http/session.js';
 
 /** The HTTP application: middleware in the order it runs, then each part's routes. */
@@ -24,9 +26,13 @@ export function createApp(ctx: AppContext): Express {
   app.use('/api/v1', adminApi(ctx));
 
   // Browser-facing routes below share one cookie session kept in the database.
+  const https = ctx.config.publicUrl.startsWith('https:');
+  app.use(securityHeaders({ https }));
+  app.use('/assets', staticAssets());
   app.use(sessionMiddleware(ctx.db, {
     secret: ctx.secrets.sessionSecret,
-    secure: ctx.config.publicUrl.startsWith('https:'),
+    secure: https,
   }));
+  app.use('/admin', adminPortal(ctx));
   return app;
 }

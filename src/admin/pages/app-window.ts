@@ -1,0 +1,92 @@
+import { type Request, type Response, Router } from 'express';
+import { findConnector } from '../../applications/catalog.js';
+import type { AppContext } from '../../context.js';
+import { formList, notify, sendPage, userFailure } from '../../http/pages.js';
+import { type AppTab, type AppWindow, appWindowPage, generalTab, groupsTab }
+  from '../../views/admin/app-window.js';
+import { identityTab } from '../../views/admin/identity-tab.js';
+import { ssoTab } from '../../views/admin/sso-tab.js';
+import { EMPTY_FORM, type FormState } from '../../views/forms.js';
+import type { Html } from '../../views/html.js';
+import type { Notice, PageFrame } from '../../views/layout.js';
+import { appearanceInput, idpBase } from './applications.js';
+import { adminFrame, param } from './frame.js';
+
+/** The application window: General Info, SSO, User Groups, Identity Management tabs. */
+export function appWindowPages(ctx: AppContext): Router {
+  const router = Router();
+
+  async function windowOf(req: Request, tab: AppTab): Promise<AppWindow> {
+    const app = await ctx.applications.get(param(req, 'id'));
+    return { app, connector: findConnector(app.connector),
+      idpUrl: `${idpBase(ctx)}${app.customValue}`, tab, actions: [] };
+  }
+
+  /** Renders the window; `panel` draws the open tab with the page's frame (CSRF token). */
+  function show(req: Request, res: Response, w: AppWindow, panel: (f: PageFrame) => Html,
+    failure?: { status: number; notice: Notice }) {
+    const frame = adminFrame(req, w.app.label, 'applications', failure?.notice);
+    sendPage(res, appWindowPage(frame, w, panel(frame)), failure?.status);
+  }
+
+  async function showGeneral(req: Request, res: Response, form: FormState,
+    failure?: { status: number; notice: Notice }) {
+    const w = await windowOf(req, 'general');
+    show(req, res, w, (f) => generalTab(f, w, form), failure);
+  }
+
+  router.get('/applications/:id', (req, res) => showGeneral(req, res, EMPTY_FORM));
+
+  router.post('/applications/:id', async (req, res) => {
+    const app = await ctx.applications.get(param(req, 'id'));
+    try {
+      const input = appearanceInput(req, app.label, app.portalLogo);
+      const saved = await ctx.applications.update(app.id, input, req.actor!);
+      notify(req, 'success', `${saved.label} was saved.`);
+      res.redirect(303, `/admin/applications/${app.id}`);
+    } catch (error) {
+      const failure = userFailure(error, req);
+      await showGeneral(req, res, failure.form, failure);
+    }
+  });
+
+  router.get('/applications/:id/groups', async (req, res) => {
+    const w = await windowOf(req, 'groups');
+    const [groups, bound] = await Promise.all([ctx.groups.list({ limit: 500, offset: 0 }),
+      ctx.applications.boundGroupIds(w.app.id)]);
+    show(req, res, w, (f) => groupsTab(f, w, groups.items, new Set(bound)));
+  });
+
+  router.post('/applications/:id/groups', async (req, res) => {
+    const app = await ctx.applications.get(param(req, 'id'));
+    const wanted = new Set(formList(req.body, 'groupIds'));
+    const current = new Set(await ctx.applications.boundGroupIds(app.id));
+    for (const groupId of wanted) {
+      if (!current.has(groupId)) await ctx.applications.bind(app.id, groupId, req.actor!);
+    }
+    for (const groupId of current) {
+      if (!wanted.has(groupId)) await ctx.applications.unbind(app.id, groupId, req.actor!);
+    }
+    notify(req, 'success', `The user groups of ${app.label} were saved.`);
+    res.redirect(303, `/admin/applications/${app.id}/groups`);
+  });
+
+  router.get('/applications/:id/sso', async (req, res) => {
+    const w = await windowOf(req, 'sso');
+    show(req, res, w, (f) => ssoTab(f, w));
+  });
+
+  router.post('/applications/:id/sso/activation', async (req, res) => {
+    const active = req.body?.active === 'true';
+    const app = await ctx.applications.setSsoActive(param(req, 'id'), active, req.actor!);
+    notify(req, 'success', `SSO for ${app.label} was ${active ? 'activated' : 'deactivated'}.`);
+    res.redirect(303, `/admin/applications/${app.id}/sso`);
+  });
+
+  router.get('/applications/:id/identity', async (req, res) => {
+    const w = await windowOf(req, 'identity');
+    show(req, res, w, () => identityTab(w));
+  });
+
+  return router;
+}

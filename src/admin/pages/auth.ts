@@ -1,0 +1,104 @@
+import { type Request, type RequestHandler, Router } from 'express';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { AppContext } from '../../context.js';
+import { actorOf } from '../../directory/admins.js';
+import { HttpError } from '../../http/errors.js';
+import { formValues, notify, pageCsrf, sendPage, takeNotice } from '../../http/pages.js';
+import { recordEvent } from '../../insights/events.js';
+import { loginPage } from '../../views/admin/login.js';
+import { EMPTY_FORM } from '../../views/forms.js';
+
+/** Where to go after login: a path of the admin portal only, never another site. */
+function safeNext(raw: unknown): string {
+  return typeof raw === 'string' && /^\/admin(\/[A-Za-z0-9/_?=&%.-]*)?$/.test(raw)
+    && !raw.startsWith('//') ? raw : '/admin/applications';
+}
+
+/** Replaces the session (and so its id) at login, which stops session fixation. */
+function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((e) => (e ? reject(e)
+    : resolve())));
+}
+
+function destroy(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.destroy((e) => (e ? reject(e)
+    : resolve())));
+}
+
+/** Guessing passwords: at most 10 failed logins per address and name per 15 minutes. */
+const failedLogins = new RateLimiterMemory({ points: 10, duration: 15 * 60 });
+
+async function tooManyFailures(key: string): Promise<boolean> {
+  const state = await failedLogins.get(key);
+  return state !== null && state.consumedPoints >= 10;
+}
+
+/** Login and logout of the admin portal. Administrators only; directory users never. */
+export function adminAuthPages(ctx: AppContext): Router {
+  const router = Router();
+
+  router.get('/login', (req, res) => {
+    const notice = req.query.loggedOut === '1'
+      ? { kind: 'success' as const, message: 'You are logged out.' } : takeNotice(req);
+    sendPage(res, loginPage({ title: 'Admin login', csrf: pageCsrf(req), notice },
+      EMPTY_FORM, safeNext(req.query.next)));
+  });
+
+  router.post('/login', async (req, res) => {
+    const { username = '', password = '' } = formValues(req.body);
+    const next = safeNext(req.body?.next);
+    const key = `${req.ip}|${username.toLowerCase()}`;
+    const blocked = await tooManyFailures(key);
+    const admin = blocked ? null : await ctx.admins.verifyLogin(username, password);
+    if (!admin) {
+      if (!blocked) await failedLogins.consume(key).catch(() => undefined);
+      await recordEvent(ctx.db, { type: 'admin_login', outcome: 'failure',
+        initiator: { type: 'admin', name: username.slice(0, 128) },
+        resource: { type: 'admin', name: username.slice(0, 128) } });
+      const message = blocked ? 'Too many failed attempts. Wait 15 minutes and try again.'
+        : 'The username or password is wrong.';
+      sendPage(res, loginPage({ title: 'Admin login', csrf: pageCsrf(req),
+        notice: { kind: 'error', message } }, { values: { username }, errors: {} }, next),
+      blocked ? 429 : 401);
+      return;
+    }
+    await failedLogins.delete(key);
+    await regenerate(req);
+    req.session.adminId = admin.id;
+    await recordEvent(ctx.db, { type: 'admin_login', outcome: 'success',
+      initiator: actorOf(admin), resource: { type: 'admin', id: admin.id,
+        name: admin.username } });
+    notify(req, 'success', `Welcome, ${admin.username}.`);
+    res.redirect(303, next);
+  });
+
+  router.post('/logout', async (req, res) => {
+    await destroy(req);
+    res.clearCookie('idp.sid');
+    res.redirect(303, '/admin/login?loggedOut=1');
+  });
+
+  return router;
+}
+
+/**
+ * Lets only a signed-in administrator through; the administrator must still exist.
+ * A directory user's session has no adminId, so it never passes. Pages answer with a
+ * redirect to the login page, form posts with 401.
+ */
+export function requireAdmin(ctx: AppContext): RequestHandler {
+  return async (req, res, next) => {
+    const adminId = req.session.adminId;
+    const admin = adminId ? await ctx.db.selectFrom('admins').select(['id', 'username'])
+      .where('id', '=', adminId).executeTakeFirst() : undefined;
+    if (admin) {
+      req.actor = actorOf(admin);
+      return next();
+    }
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      res.redirect(303, `/admin/login?next=${encodeURIComponent(req.originalUrl)}`);
+      return;
+    }
+    throw new HttpError(401, 'login_required', 'Log in as an administrator first.');
+  };
+}

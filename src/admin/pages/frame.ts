@@ -1,0 +1,34 @@
+import type { Request } from 'express';
+import { pageCsrf, takeNotice } from '../../http/pages.js';
+import type { AdminSection, Notice, PageFrame } from '../../views/layout.js';
+
+/** The frame of an admin page for this request: title, CSRF token, notice, section. */
+export function adminFrame(req: Request, title: string, section?: AdminSection,
+  notice?: Notice): PageFrame {
+  return {
+    title: `${title} · Admin Portal`,
+    csrf: pageCsrf(req),
+    notice: notice ?? takeNotice(req),
+    admin: req.actor?.name ?? undefined,
+    ...(section ? { section } : {}),
+  };
+}
+
+/** A route parameter as a string (Express 5 types allow arrays for wildcards). */
+export function param(req: Request, name: string): string {
+  const value = req.params[name];
+  return Array.isArray(value) ? value.join('/') : String(value ?? '');
+}
+
+/** A query parameter as one string, '' when absent. */
+export function queryText(req: Request, name: string, max = 200): string {
+  const value = req.query[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first.slice(0, max) : '';
+}
+
+/** A non-negative offset from the query string. */
+export function queryOffset(req: Request): number {
+  const n = Number(queryText(req, 'offset', 12));
+  return Number.isInteger(n) && n > 0 ? n : 0;
+}

@@ -1,0 +1,77 @@
+import type { Connector } from '../../applications/catalog.js';
+import type { Application } from '../../applications/service.js';
+import type { Group } from '../../directory/groups.js';
+import { checkboxField, type FormState } from '../forms.js';
+import { type Html, html, type Part } from '../html.js';
+import { adminPage, csrfField, type PageFrame } from '../layout.js';
+import { appBadge, appearanceFields } from './applications.js';
+
+export type AppTab = 'general' | 'sso' | 'groups' | 'identity';
+
+const TABS: [AppTab, string, string][] = [
+  ['general', '', 'General Info'],
+  ['sso', '/sso', 'SSO'],
+  ['groups', '/groups', 'User Groups'],
+  ['identity', '/identity', 'Identity Management'],
+];
+
+export interface AppWindow {
+  app: Application;
+  connector: Connector | undefined;
+  idpUrl: string;
+  tab: AppTab;
+  /** Entries of the Actions menu (links or forms), when the application has any. */
+  actions: Html[];
+}
+
+function header(w: AppWindow): Html {
+  const actions = w.actions.length ? html`<details class="menu">
+<summary>Actions</summary><ul>${w.actions.map((a) => html`<li>${a}</li>`)}</ul>
+</details>` : '';
+  return html`<div class="app-head">${appBadge(w.app, 'large')}<div>
+<h1>${w.app.label}</h1>
+<p class="muted">${w.connector?.name ?? w.app.connector} · IdP URL <code>${w.idpUrl}</code>
+· <span class="badge badge-${w.app.ssoActive ? 'active' : 'inactive'}">${
+    w.app.ssoActive ? 'SSO active' : 'SSO inactive'}</span></p></div>${actions}</div>`;
+}
+
+/** The application's window: header, Actions menu, tabs and the open tab's panel. */
+export function appWindowPage(frame: PageFrame, w: AppWindow, panel: Part): Html {
+  const base = `/admin/applications/${w.app.id}`;
+  const tabs = TABS.map(([id, path, label]) => html`<li><a href="${base}${path}"${
+    id === w.tab ? html` aria-current="page"` : ''}>${label}</a></li>`);
+  const current = TABS.find(([id]) => id === w.tab)?.[2] ?? '';
+  return adminPage(frame, html`<p class="crumbs"><a href="/admin/applications">SSO
+ Applications</a></p>
+${header(w)}
+<nav class="tabs" aria-label="Application settings"><ul>${tabs}</ul></nav>
+<section class="card tab-panel" aria-label="${current}">${panel}</section>`);
+}
+
+/** General Info: how the application shows in the user portal; the IdP URL is fixed. */
+export function generalTab(frame: PageFrame, w: AppWindow, form: FormState): Html {
+  return html`<h2>General Info</h2>
+<form method="post" action="/admin/applications/${w.app.id}" enctype="multipart/form-data">
+${csrfField(frame.csrf)}
+${appearanceFields(form, w.app)}
+<div class="field"><span class="label">IdP URL</span><p><code>${w.idpUrl}</code></p>
+<p class="hint">The IdP URL cannot be edited after the application is created. Delete the
+ application and create it again to use a different one.</p></div>
+<button type="submit" class="primary">Save</button></form>`;
+}
+
+/** User Groups: check the groups whose members may use the application. */
+export function groupsTab(frame: PageFrame, w: AppWindow, groups: Group[],
+  bound: Set<string>): Html {
+  const boxes = groups.map((g) => checkboxField({ name: 'groupIds', value: g.id,
+    id: `bind-${g.id}`, label: `${g.name} (${g.memberCount} ${g.memberCount === 1 ? 'member'
+      : 'members'})`, checked: bound.has(g.id) }));
+  return html`<h2>User Groups</h2>
+<p>Users are denied by default. Members of the checked groups may sign in to
+ ${w.app.label}.</p>
+${groups.length === 0 ? html`<p class="empty">No user groups exist yet.
+ <a href="/admin/groups">Create one</a> first.</p>`
+    : html`<form method="post" action="/admin/applications/${w.app.id}/groups">
+${csrfField(frame.csrf)}<fieldset><legend>Authorised groups</legend>${boxes}</fieldset>
+<button type="submit" class="primary">Save</button></form>`}`;
+}
