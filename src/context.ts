@@ -5,6 +5,9 @@ import { AdminService } from './directory/admins.js';
 import { GroupService } from './directory/groups.js';
 import { UserService } from './directory/users.js';
 import type { Logger } from './log.js';
+import { createMailer } from './mail.js';
+import { ImportService } from './provisioning/import/service.js';
+import { inactiveSource } from './provisioning/import/source.js';
 import { loadOrCreateSecrets, type ServiceSecrets } from './secrets.js';
 import { type Database, type Db, openDatabase } from './store/db.js';
 
@@ -21,6 +24,8 @@ export interface AppContext {
   applications: ApplicationService;
   /** Emits 'change' after every committed directory change (the feed has new entries). */
   changes: EventEmitter;
+  /** Import of users from applications; its worker runs large imports. */
+  imports: ImportService;
 }
 
 export async function createContext(config: Config, logger: Logger): Promise<AppContext> {
@@ -28,16 +33,20 @@ export async function createContext(config: Config, logger: Logger): Promise<App
   const database = await openDatabase(config);
   const changes = new EventEmitter();
   const changed = () => changes.emit('change');
+  const users = new UserService(database.db, config.passwordHashCost, changed);
+  const applications = new ApplicationService(database.db, changed);
   return {
     config,
     logger,
     secrets,
     database,
     db: database.db,
-    users: new UserService(database.db, config.passwordHashCost, changed),
+    users,
     groups: new GroupService(database.db, changed),
     admins: new AdminService(database.db, config.passwordHashCost),
-    applications: new ApplicationService(database.db, changed),
+    applications,
     changes,
+    imports: new ImportService({ db: database.db, users, applications, logger, config,
+      mailer: createMailer(config, logger), source: inactiveSource }),
   };
 }

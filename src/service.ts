@@ -26,14 +26,18 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
+  ctx.imports.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
+      // Stopped first and at once: the user in hand finishes, no later one starts.
+      const importsStopped = ctx.imports.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
+      await importsStopped;
       await ctx.database.close();
     })();
     return stopping;

@@ -4,6 +4,7 @@ import { requireApiKey } from '../http/auth.js';
 import { jsonErrorHandler, jsonNotFound } from '../http/errors.js';
 import { eventsApi } from './events-api.js';
 import { groupsApi } from './groups-api.js';
+import { importApi } from './import-api.js';
 import { keysApi } from './keys-api.js';
 import { usersApi } from './users-api.js';
 
@@ -17,6 +18,7 @@ export function adminApi(ctx: AppContext): Router {
   router.use(groupsApi(ctx));
   router.use(eventsApi(ctx));
   router.use(keysApi(ctx));
+  router.use(importApi(ctx));
   router.use(jsonNotFound);
   router.use(jsonErrorHandler(ctx.logger));
   return router;

@@ -19,3 +19,10 @@ export function identityManagementInactive(): HttpError {
   return new HttpError(409, 'idm_not_active', 'Identity management is not active for this '
     + 'application: activate it on the Identity Management tab before importing users');
 }
+
+/** The source while no integration can be read: every application is inactive. */
+export const inactiveSource: ApplicationUserSource = {
+  listUsers: async () => {
+    throw identityManagementInactive();
+  },
+};
