@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SAML } from '@node-saml/node-saml';
+import express, { type Request, type Response } from 'express';
+import { type Html, html } from '../../../src/views/html.js';
+import type { ScimSp, ScimSpUser } from '../scim-sp/index.js';
+
+/*
+ * A sample application for the demo: a real SAML service provider (node-saml) that
+ * shows who signed in and the attributes it received, with a login button for
+ * SP-initiated sign-in, and the account the application holds for that user over SCIM,
+ * so a change made in the directory can be watched arriving.
+ */
+
+/** Where the identity provider is, known once the application is created there. */
+export interface IdpSettings {
+  /** The application's IdP URL, `<service>/saml2/<custom value>`. */
+  ssoUrl: string;
+  /** The application's signing certificate, PEM. */
+  certificate: string;
+}
+
+export interface SampleSp {
+  url: string;
+  entityId: string;
+  acsUrl: string;
+  configure(idp: IdpSettings): void;
+  stop(): Promise<void>;
+}
+
+interface SignIn {
+  nameId: string;
+  attributes: Record<string, unknown>;
+  at: string;
+}
+
+const COOKIE = 'sample_sp';
+
+function page(title: string, body: Html): string {
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>${title}</title><style>
+body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}
+button{font-size:1rem;padding:.4rem 1rem}</style></head>
+<body><h1>${title}</h1>${body}</body></html>`.text;
+}
+
+function cookieOf(req: Request): string | undefined {
+  const header = req.get('cookie') ?? '';
+  return header.split(/;\s*/).find((c) => c.startsWith(`${COOKIE}=`))?.slice(COOKIE.length + 1);
+}
+
+/** The account the SCIM side holds for the signed-in user, by userName or email. */
+function scimAccountOf(scim: ScimSp, nameId: string): ScimSpUser | undefined {
+  const lc = nameId.toLowerCase();
+  return scim.users().find((u) => u.userName.toLowerCase() === lc
+    || (u.emails ?? []).some((e) => e.value.toLowerCase() === lc));
+}
+
+function attributeRows(attributes: Record<string, unknown>): Html[] {
+  return Object.entries(attributes).map(([name, value]) =>
+    html`<tr><th scope="row">${name}</th><td>${[value].flat().join(', ')}</td></tr>`);
+}
+
+function scimSection(account: ScimSpUser | undefined): Html {
+  if (!account) {
+    return html`<p id="scim-state">The application holds no account for this user yet.</p>`;
+  }
+  const fullName = account.name?.formatted
+    ?? [account.name?.givenName, account.name?.familyName].filter(Boolean).join(' ');
+  return html`<table id="scim-state"><tbody>
+<tr><th scope="row">userName</th><td data-field="userName">${account.userName}</td></tr>
+<tr><th scope="row">name</th><td data-field="name">${fullName}</td></tr>
+<tr><th scope="row">displayName</th>
+<td data-field="displayName">${account.displayName ?? ''}</td></tr>
+<tr><th scope="row">title</th><td>${account.title ?? ''}</td></tr>
+<tr><th scope="row">active</th><td data-field="active">${String(account.active)}</td></tr>
+</tbody></table>`;
+}
+
+/**
+ * Starts the sample application on 127.0.0.1. It refuses sign-ins until `configure`
+ * has given it the identity provider's URL and certificate.
+ */
+export async function startSampleSp(scim: ScimSp, port = 0): Promise<SampleSp> {
+  const signIns = new Map<string, SignIn>();
+  let saml: SAML | null = null;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.urlencoded({ extended: false, limit: '512kb' }));
+  const server: Server = app.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const entityId = `${url}/metadata`;
+  const acsUrl = `${url}/saml/acs`;
+
+  app.get('/', (req: Request, res: Response) => {
+    const signIn = signIns.get(cookieOf(req) ?? '');
+    const body = signIn ? html`<p>Signed in as <strong id="name-id">${signIn.nameId}</strong>
+ at ${signIn.at}.</p>
+<h2>Attributes received in the assertion</h2>
+<table id="attributes"><tbody>${attributeRows(signIn.attributes)}</tbody></table>
+<h2>The account this application holds (SCIM)</h2>${scimSection(scimAccountOf(scim, signIn.nameId))}
+<form method="post" action="/logout"><button type="submit">Log out</button></form>`
+      : html`<p>Nobody is signed in.</p>
+<form method="get" action="/login"><button type="submit">Log in with SSO</button></form>`;
+    res.set('cache-control', 'no-store').type('html').send(page('Sample application', body));
+  });
+
+  app.get('/login', async (_req, res) => {
+    if (!saml) return res.status(503).send('The identity provider is not configured yet');
+    res.redirect(await saml.getAuthorizeUrlAsync('', undefined, {}));
+  });
+
+  app.post('/saml/acs', async (req, res) => {
+    if (!saml) return res.status(503).send('The identity provider is not configured yet');
+    try {
+      const { profile } = await saml.validatePostResponseAsync(req.body as Record<string,
+        string>);
+      if (!profile) throw new Error('no profile in the response');
+      const { nameID, attributes } = profile as { nameID: string; attributes?: Record<string,
+        unknown> };
+      const sid = randomBytes(24).toString('base64url');
+      signIns.set(sid, { nameId: nameID, attributes: attributes ?? {},
+        at: new Date().toISOString() });
+      res.set('set-cookie', `${COOKIE}=${sid}; Path=/; HttpOnly; SameSite=Lax`);
+      res.redirect(303, '/');
+    } catch (error) {
+      res.status(400).type('html').send(page('Sign-in refused',
+        html`<p>The SAML response was refused: ${(error as Error).message}</p>`));
+    }
+  });
+
+  app.post('/logout', (req, res) => {
+    signIns.delete(cookieOf(req) ?? '');
+    res.set('set-cookie', `${COOKIE}=; Path=/; Max-Age=0`);
+    res.redirect(303, '/');
+  });
+
+  return {
+    url, entityId, acsUrl,
+    configure(idp) {
+      saml = new SAML({
+        entryPoint: idp.ssoUrl, idpCert: idp.certificate, issuer: entityId,
+        callbackUrl: acsUrl, audience: entityId, wantAssertionsSigned: true,
+        wantAuthnResponseSigned: false, identifierFormat: null,
+      });
+    },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
