@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { ProvisioningSchema } from '../provisioning/tables.js';
 import type { ImportJobItemsTable, ImportJobsTable } from
   '../provisioning/import/tables.js';
 
@@ -131,3 +132,5 @@ export interface Schema {
   sessions: SessionsTable;
   import_jobs: ImportJobsTable; import_job_items: ImportJobItemsTable;
 }
+
+export interface Schema extends ProvisioningSchema {}

@@ -1,0 +1,307 @@
+import type { EventEmitter } from 'node:events';
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
+import { findConnector, type ScimCapabilities } from '../applications/catalog.js';
+import { readChanges } from '../directory/feed.js';
+import type { Logger } from '../log.js';
+import { decryptSecret } from '../secrets.js';
+import type { Db } from '../store/db.js';
+import { deleteGroup, syncGroup } from './group-sync.js';
+import { planChanges } from './planner.js';
+import {
+  claim, complete, dueOperations, enqueue, nextDueTime, type OperationRow, park, recoverRunning,
+  reschedule,
+} from './queue.js';
+import type { LimiterRegistry } from './rate-limiter.js';
+import { reconcile } from './reconcile.js';
+import { type AppRuntime, DeliveryError } from './runtime.js';
+import { ScimClient } from './scim-client.js';
+import type { IdmIntegrationsTable } from './tables.js';
+import { syncUser } from './user-sync.js';
+
+/** How the worker retries. Defaults fit a real application; tests shorten the waits. */
+export interface WorkerOptions {
+  /** First retry delay after a 5xx or network error, in ms; doubles each attempt. */
+  retryBaseMs: number;
+  /** Longest retry delay, in ms. */
+  retryMaxMs: number;
+  /** Attempts (429s not counted) before an operation is parked as failed. */
+  maxAttempts: number;
+  /** Safety poll for changes and due retries, in ms (changes also wake it at once). */
+  pollMs: number;
+}
+
+export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
+  retryBaseMs: 2_000, retryMaxMs: 10 * 60_000, maxAttempts: 8, pollMs: 5_000,
+};
+
+/** Operations of one application in flight at once, whatever its concurrency caps. */
+const MAX_IN_FLIGHT = 64;
+const FEED_BATCH = 500;
+
+type ActiveIntegration = IdmIntegrationsTable & { connector: string };
+
+interface Deps {
+  db: Db;
+  logger: Logger;
+  encryptionKey: Buffer;
+  changes: EventEmitter;
+  limiters: LimiterRegistry;
+}
+
+/**
+ * Drains the operation queue of every active integration. It runs in the service's
+ * process but never holds the event loop: it is woken by committed changes, works in
+ * small awaited steps and yields between batches, so sign-in requests are never held
+ * behind provisioning.
+ */
+export class ProvisioningWorker {
+  private running = false;
+  private pumping = false;
+  private again = false;
+  private poll: NodeJS.Timeout | null = null;
+  private dueTimer: NodeJS.Timeout | null = null;
+  private readonly inFlight = new Map<string, Map<number, { key: string; done: Promise<void> }>>();
+  private readonly clients = new Map<string, { signature: string; client: ScimClient }>();
+  private readonly log: Logger;
+
+  constructor(private readonly deps: Deps,
+    private readonly options: WorkerOptions = DEFAULT_WORKER_OPTIONS) {
+    this.log = deps.logger.child({ category: 'provisioning' });
+  }
+
+  /** Puts back operations a stopped process left running, then starts draining. */
+  async start(): Promise<void> {
+    const recovered = await recoverRunning(this.deps.db);
+    if (recovered > 0) this.log.info({ recovered }, 'operations interrupted by a stop queued again');
+    this.running = true;
+    this.deps.changes.on('change', this.wake);
+    this.poll = setInterval(this.wake, this.options.pollMs);
+    this.poll.unref();
+    this.wake();
+  }
+
+  /** Stops taking operations and waits for the ones in flight to settle. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.deps.changes.off('change', this.wake);
+    if (this.poll) clearInterval(this.poll);
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    const pending = [...this.inFlight.values()].flatMap((m) => [...m.values()].map((e) => e.done));
+    await Promise.allSettled(pending);
+  }
+
+  /** Looks for new changes and due operations now. */
+  readonly wake = (): void => {
+    if (this.running) void this.pump();
+  };
+
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        const integrations = await this.activeIntegrations();
+        await this.plan(integrations);
+        for (const integration of integrations) await this.fill(integration);
+        await yieldToEvents();
+      } while (this.again && this.running);
+      await this.scheduleNextDue();
+    } catch (error) {
+      if (this.running) this.log.error({ err: error }, 'provisioning pass failed');
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async activeIntegrations(): Promise<ActiveIntegration[]> {
+    return this.deps.db.selectFrom('idm_integrations')
+      .innerJoin('applications', 'applications.id', 'idm_integrations.application_id')
+      .selectAll('idm_integrations').select('applications.connector')
+      .where('idm_integrations.status', '=', 'active').execute();
+  }
+
+  /** Turns new change-feed entries into operations, batch by batch. */
+  private async plan(integrations: ActiveIntegration[]): Promise<void> {
+    if (integrations.length === 0) return;
+    const cursors = new Map(integrations.map((i) => [i.application_id, Number(i.feed_seq)]));
+    for (;;) {
+      const from = Math.min(...cursors.values());
+      const changes = await readChanges(this.deps.db, from, FEED_BATCH);
+      for (const integration of integrations) {
+        const cursor = cursors.get(integration.application_id)!;
+        const fresh = changes.filter((c) => c.seq > cursor);
+        if (fresh.length === 0) continue;
+        await planChanges(this.deps.db, { applicationId: integration.application_id,
+          manageGroups: integration.manage_groups === 1 }, fresh);
+        cursors.set(integration.application_id, fresh[fresh.length - 1]!.seq);
+      }
+      if (changes.length < FEED_BATCH) return;
+      await yieldToEvents();
+    }
+  }
+
+  /** Starts as many due operations as the application's caps leave room for. */
+  private async fill(integration: ActiveIntegration): Promise<void> {
+    const app = integration.application_id;
+    const running = this.inFlight.get(app) ?? new Map();
+    this.inFlight.set(app, running);
+    const cap = Math.min(MAX_IN_FLIGHT,
+      integration.concurrent_reads + integration.concurrent_writes);
+    if (running.size >= cap || [...running.values()].some((r) => r.key.startsWith('reconcile'))) {
+      return;
+    }
+    const due = await dueOperations(this.deps.db, app, cap + running.size);
+    const busy = new Set([...running.values()].map((r) => r.key));
+    const picked = pickOperations(due, busy, cap - running.size);
+    await claim(this.deps.db, picked.map((op) => op.id));
+    const rt = this.runtime(integration);
+    for (const op of picked) {
+      const done = this.run(rt, op).finally(() => {
+        running.delete(op.id);
+        this.wake();
+      });
+      running.set(op.id, { key: `${op.kind}:${op.target_id}`, done });
+    }
+  }
+
+  private async run(rt: AppRuntime, op: OperationRow): Promise<void> {
+    try {
+      await execute(rt, op);
+      await complete(this.deps.db, op);
+    } catch (error) {
+      await this.failed(op, error).catch((e: unknown) => {
+        if (this.running) this.log.error({ err: e, op: op.id }, 'could not store a failure');
+      });
+    }
+  }
+
+  /**
+   * A 429 waits for its Retry-After without using up an attempt; a 5xx or a lost
+   * connection retries with exponential backoff and jitter; anything else, or the last
+   * attempt, parks the operation as failed with its error.
+   */
+  private async failed(op: OperationRow, error: unknown): Promise<void> {
+    const delivery = error instanceof DeliveryError ? error
+      : new DeliveryError(error instanceof Error ? error.message : String(error), null, true);
+    if (!(error instanceof DeliveryError)) {
+      this.log.warn({ err: error, op: op.id, kind: op.kind }, 'operation failed unexpectedly');
+    }
+    if (delivery.status === 429) {
+      const wait = delivery.retryAfterMs ?? 1000;
+      await reschedule(this.deps.db, op, { notBefore: new Date(Date.now() + wait),
+        attempts: op.attempts, error: delivery.message });
+      return;
+    }
+    const attempts = op.attempts + 1;
+    if (delivery.retryable && attempts < this.options.maxAttempts) {
+      await reschedule(this.deps.db, op, { notBefore: new Date(Date.now()
+        + this.backoff(attempts)), attempts, error: delivery.message });
+      return;
+    }
+    await park(this.deps.db, op, attempts, delivery.message);
+    await markFailed(this.deps.db, op, delivery.message);
+    this.log.warn({ op: op.id, kind: op.kind, status: delivery.status },
+      'operation parked as failed');
+  }
+
+  /** Full jitter over the upper half: between half and all of the doubled delay. */
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.options.retryMaxMs,
+      this.options.retryBaseMs * 2 ** (attempt - 1));
+    return Math.round(ceiling * (0.5 + Math.random() * 0.5));
+  }
+
+  private runtime(integration: ActiveIntegration): AppRuntime {
+    const app = integration.application_id;
+    const capabilities = findConnector(integration.connector)?.scim;
+    if (!capabilities) throw new Error(`connector ${integration.connector} has no SCIM support`);
+    const manageGroups = integration.manage_groups === 1;
+    return {
+      db: this.deps.db, applicationId: app, capabilities: capabilities as ScimCapabilities,
+      client: this.client(integration), manageGroups,
+      excludedAttributes: JSON.parse(integration.excluded_attributes) as string[],
+      followUp: async (kind, targetIds) => {
+        if (targetIds.length === 0 || (kind === 'group' && !manageGroups)) return;
+        await enqueue(this.deps.db, app, targetIds.map((targetId) => ({ kind, targetId })));
+      },
+    };
+  }
+
+  /** The application's client, made again only when its URL or token changed. */
+  private client(integration: ActiveIntegration): ScimClient {
+    const app = integration.application_id;
+    const limiter = this.deps.limiters.get(app, {
+      requestsPerMinute: integration.requests_per_minute,
+      concurrentReads: integration.concurrent_reads,
+      concurrentWrites: integration.concurrent_writes,
+    });
+    const signature = `${integration.base_url} ${integration.token_encrypted}`;
+    const cached = this.clients.get(app);
+    if (cached?.signature === signature) return cached.client;
+    const token = decryptSecret(this.deps.encryptionKey, integration.token_encrypted ?? '');
+    const client = new ScimClient(integration.base_url, token, limiter);
+    this.clients.set(app, { signature, client });
+    return client;
+  }
+
+  /** Wakes again when the earliest retry falls due. */
+  private async scheduleNextDue(): Promise<void> {
+    if (!this.running) return;
+    let earliest: number | null = null;
+    for (const integration of await this.activeIntegrations()) {
+      const due = await nextDueTime(this.deps.db, integration.application_id);
+      if (due !== null && (earliest === null || due < earliest)) earliest = due;
+    }
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    if (earliest === null || earliest <= Date.now()) return;
+    this.dueTimer = setTimeout(this.wake, Math.min(earliest - Date.now() + 5, this.options.pollMs));
+    this.dueTimer.unref();
+  }
+}
+
+/**
+ * Due operations to start: never two for one target at once, and a reconcile alone
+ * (it relinks every account, so nothing else may run beside it).
+ */
+function pickOperations(due: OperationRow[], busy: Set<string>, room: number):
+  OperationRow[] {
+  const picked: OperationRow[] = [];
+  for (const op of due) {
+    if (picked.length >= room) break;
+    if (op.kind === 'reconcile') {
+      if (busy.size === 0 && picked.length === 0) return [op];
+      break;
+    }
+    const key = `${op.kind}:${op.target_id}`;
+    if (busy.has(key)) continue;
+    busy.add(key);
+    picked.push(op);
+  }
+  return picked;
+}
+
+async function execute(rt: AppRuntime, op: OperationRow): Promise<void> {
+  switch (op.kind) {
+    case 'reconcile': return reconcile(rt);
+    case 'user': return syncUser(rt, op.target_id);
+    case 'group': return syncGroup(rt, op.target_id);
+    case 'group.delete': return deleteGroup(rt, op.target_id, JSON.parse(op.data));
+  }
+}
+
+/** Shows a parked failure on the user or group it concerns. */
+async function markFailed(db: Db, op: OperationRow, message: string): Promise<void> {
+  if (op.kind === 'user') {
+    await db.updateTable('idm_users').set({ state: 'failed', error: message })
+      .where('application_id', '=', op.application_id).where('user_id', '=', op.target_id)
+      .execute();
+  } else if (op.kind === 'group') {
+    await db.updateTable('idm_groups').set({ state: 'failed', error: message })
+      .where('application_id', '=', op.application_id).where('group_id', '=', op.target_id)
+      .execute();
+  }
+}
