@@ -7,7 +7,8 @@ import { UserService } from './directory/users.js';
 import type { Logger } from './log.js';
 import { createMailer } from './mail.js';
 import { ImportService } from './provisioning/import/service.js';
-import { inactiveSource } from './provisioning/import/source.js';
+import { ScimUserSource } from './provisioning/import/scim-source.js';
+import { LimiterRegistry } from './provisioning/rate-limiter.js';
 import { loadOrCreateSecrets, type ServiceSecrets } from './secrets.js';
 import { type Database, type Db, openDatabase } from './store/db.js';
 
@@ -47,6 +48,7 @@ export async function createContext(config: Config, logger: Logger): Promise<App
     applications,
     changes,
     imports: new ImportService({ db: database.db, users, applications, logger, config,
-      mailer: createMailer(config, logger), source: inactiveSource }),
+      mailer: createMailer(config, logger),
+      source: new ScimUserSource(database.db, secrets.encryptionKey, new LimiterRegistry()) }),
   };
 }

@@ -1,28 +1,27 @@
 import { z } from 'zod';
 import { usernameSchema } from '../../admin/users-api.js';
 import type { UserProfile } from '../../directory/users.js';
+import { type EmailValue, heldAttributes, type ScimUserResource, USER_MAPPINGS } from
+  '../mappings.js';
 
 /**
- * The reverse of the export attribute mapping: what an application's SCIM user becomes
- * in the directory. Each SCIM attribute lands on the directory property it is exported
- * from, so a user imported and then provisioned back is sent the values it came with.
+ * The reverse of the export attribute mapping: each SCIM attribute the product sends
+ * lands back on the directory property it is sent from, so a user imported and later
+ * provisioned is sent the values it came with. Derived from the mapping table itself.
  */
 
-const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+/** An application's SCIM user as import reads it; userName is always present. */
+export type ScimUser = ScimUserResource & { userName: string };
 
-/** The parts of a SCIM 2.0 user that import reads; anything else is ignored. */
-export interface ScimUser {
-  id: string;
-  userName: string;
-  active?: boolean;
-  displayName?: string;
-  title?: string;
-  preferredLanguage?: string;
-  department?: string;
-  name?: { givenName?: string; familyName?: string; formatted?: string };
-  emails?: { value?: string; primary?: boolean; type?: string }[];
-  [ENTERPRISE]?: { department?: string };
-}
+type ProfileKey = keyof UserProfile;
+
+const PROFILE_KEYS: readonly ProfileKey[] = ['username', 'email', 'firstName', 'lastName',
+  'displayName', 'jobTitle', 'department', 'preferredLanguage'];
+
+/** SCIM path to profile property, for every mapping fed by exactly one property. */
+const REVERSE: [string, ProfileKey][] = USER_MAPPINGS
+  .filter((m) => (PROFILE_KEYS as readonly string[]).includes(m.source))
+  .map((m) => [m.scim, m.source as ProfileKey]);
 
 /** True unless the application says the user is inactive (suspended there). */
 export function isActiveInApplication(user: ScimUser): boolean {
@@ -31,24 +30,37 @@ export function isActiveInApplication(user: ScimUser): boolean {
 
 /** The user's primary email, else its first one, else its userName when that is one. */
 export function emailOf(user: ScimUser): string | undefined {
-  const emails = (user.emails ?? []).filter((e) => typeof e.value === 'string' && e.value);
-  const chosen = emails.find((e) => e.primary) ?? emails[0];
-  if (chosen?.value) return chosen.value;
+  const emails = heldAttributes(user).emails as EmailValue[] | null;
+  if (emails?.[0]?.value) return emails[0].value;
   return user.userName.includes('@') ? user.userName : undefined;
 }
 
-/** givenName/familyName, or a formatted name split at its first space. */
-function namesOf(user: ScimUser): { firstName?: string; lastName?: string } {
-  const { givenName, familyName, formatted } = user.name ?? {};
-  if (givenName || familyName) return { firstName: givenName, lastName: familyName };
-  if (!formatted?.trim()) return {};
+/** A formatted name split at its first space, for users that carry no name parts. */
+function splitFormatted(formatted: string): Partial<UserProfile> {
   const [first, ...rest] = formatted.trim().split(/\s+/);
-  return { firstName: first, lastName: rest.join(' ') || undefined };
+  return { firstName: first, ...(rest.length > 0 ? { lastName: rest.join(' ') } : {}) };
+}
+
+/** The directory properties the application's attributes give, before validation. */
+function reverseMapped(user: ScimUser): Partial<Record<ProfileKey, string>> {
+  const held = heldAttributes(user);
+  const profile: Partial<Record<ProfileKey, string>> = {};
+  for (const [path, key] of REVERSE) {
+    const value = held[path];
+    if (typeof value === 'string') profile[key] = value;
+  }
+  const email = emailOf(user);
+  if (email) profile.email = email;
+  const formatted = held['name.formatted'];
+  if (!profile.firstName && !profile.lastName && typeof formatted === 'string') {
+    Object.assign(profile, splitFormatted(formatted));
+  }
+  return profile;
 }
 
 const text = (max: number) => z.string().trim().max(max).optional();
 
-/** The directory's own rules for a profile, so an import never stores what the API refuses. */
+/** The directory's own rules, so an import never stores what the API would refuse. */
 const importedProfile = z.object({
   username: usernameSchema,
   email: z.string().trim().max(254).pipe(z.email()),
@@ -66,18 +78,9 @@ export type MappedProfile =
 
 /** Maps an application user to a directory profile, or says which attribute is unusable. */
 export function profileFromScim(user: ScimUser): MappedProfile {
-  const candidate = {
-    username: user.userName,
-    email: emailOf(user),
-    ...namesOf(user),
-    displayName: user.displayName,
-    jobTitle: user.title,
-    department: user[ENTERPRISE]?.department ?? user.department,
-    preferredLanguage: user.preferredLanguage,
-  };
-  const parsed = importedProfile.safeParse(candidate);
+  const parsed = importedProfile.safeParse(reverseMapped(user));
   if (parsed.success) return { ok: true, profile: parsed.data };
   const issue = parsed.error.issues[0];
   const field = issue?.path.join('.') || 'profile';
-  return { ok: false, reason: `invalid ${field}: ${issue?.message ?? 'not usable'}` };
+  return { ok: false, reason: `${field}: ${issue?.message ?? 'not usable'}` };
 }

@@ -20,9 +20,3 @@ export function identityManagementInactive(): HttpError {
     + 'application: activate it on the Identity Management tab before importing users');
 }
 
-/** The source while no integration can be read: every application is inactive. */
-export const inactiveSource: ApplicationUserSource = {
-  listUsers: async () => {
-    throw identityManagementInactive();
-  },
-};
