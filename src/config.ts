@@ -26,6 +26,10 @@ export interface Config {
   certificateValidityDays: number;
   /** Largest request body accepted, in bytes. Default 256 KiB. */
   maxBodyBytes: number;
+  /** First SCIM retry delay after a 5xx or network error, in ms (doubles). Default 2000. */
+  scimRetryBaseMs: number;
+  /** SCIM attempts before an operation is parked as failed. Default 8. */
+  scimMaxAttempts: number;
   /**
    * SMTP server for notices, as a URL (smtp:// or smtps://, credentials inside), or null:
    * then each message is written as a file under `<dataDir>/outbox/` instead.
@@ -124,6 +128,8 @@ export function loadConfig(env: Env = process.env): Config {
     passwordHashCost: readInt(env, 'PASSWORD_HASH_COST', 15, 10, 20, problems),
     certificateValidityDays: readInt(env, 'CERT_VALIDITY_DAYS', 3650, 1, 36500, problems),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 50 * 1024 * 1024, problems),
+    scimRetryBaseMs: readInt(env, 'SCIM_RETRY_BASE_MS', 2000, 1, 600_000, problems),
+    scimMaxAttempts: readInt(env, 'SCIM_MAX_ATTEMPTS', 8, 1, 100, problems),
     smtpUrl: readSmtpUrl(env, problems),
     mailFrom: readAddress(env, 'MAIL_FROM', 'identity@localhost', problems),
     adminEmail: readAddress(env, 'ADMIN_EMAIL', 'admin@localhost', problems),

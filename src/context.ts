@@ -5,10 +5,10 @@ import { AdminService } from './directory/admins.js';
 import { GroupService } from './directory/groups.js';
 import { UserService } from './directory/users.js';
 import type { Logger } from './log.js';
+import { ProvisioningService } from './provisioning/service.js';
 import { createMailer } from './mail.js';
 import { ImportService } from './provisioning/import/service.js';
 import { ScimUserSource } from './provisioning/import/scim-source.js';
-import { LimiterRegistry } from './provisioning/rate-limiter.js';
 import { loadOrCreateSecrets, type ServiceSecrets } from './secrets.js';
 import { type Database, type Db, openDatabase } from './store/db.js';
 
@@ -25,6 +25,8 @@ export interface AppContext {
   applications: ApplicationService;
   /** Emits 'change' after every committed directory change (the feed has new entries). */
   changes: EventEmitter;
+  /** Identity management (SCIM provisioning): integrations, worker, per-user state. */
+  provisioning: ProvisioningService;
   /** Import of users from applications; its worker runs large imports. */
   imports: ImportService;
 }
@@ -36,6 +38,8 @@ export async function createContext(config: Config, logger: Logger): Promise<App
   const changed = () => changes.emit('change');
   const users = new UserService(database.db, config.passwordHashCost, changed);
   const applications = new ApplicationService(database.db, changed);
+  const provisioning = new ProvisioningService({ config, logger, db: database.db,
+    encryptionKey: secrets.encryptionKey, applications, changes });
   return {
     config,
     logger,
@@ -47,8 +51,10 @@ export async function createContext(config: Config, logger: Logger): Promise<App
     admins: new AdminService(database.db, config.passwordHashCost),
     applications,
     changes,
+    provisioning,
     imports: new ImportService({ db: database.db, users, applications, logger, config,
       mailer: createMailer(config, logger),
-      source: new ScimUserSource(database.db, secrets.encryptionKey, new LimiterRegistry()) }),
+      // The provisioning worker's limiters: listing and provisioning share one pace.
+      source: new ScimUserSource(database.db, secrets.encryptionKey, provisioning.limiters) }),
   };
 }

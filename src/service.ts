@@ -26,6 +26,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
+  await ctx.provisioning.start();
   ctx.imports.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -37,6 +38,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
+      await ctx.provisioning.stop();
       await importsStopped;
       await ctx.database.close();
     })();

@@ -6,6 +6,7 @@ import { eventsApi } from './events-api.js';
 import { groupsApi } from './groups-api.js';
 import { importApi } from './import-api.js';
 import { keysApi } from './keys-api.js';
+import { provisioningApi } from './provisioning-api.js';
 import { usersApi } from './users-api.js';
 
 /** The versioned admin JSON API, mounted at /api/v1. Every route needs an API key. */
@@ -18,6 +19,7 @@ export function adminApi(ctx: AppContext): Router {
   router.use(groupsApi(ctx));
   router.use(eventsApi(ctx));
   router.use(keysApi(ctx));
+  router.use(provisioningApi(ctx));
   router.use(importApi(ctx));
   router.use(jsonNotFound);
   router.use(jsonErrorHandler(ctx.logger));

@@ -36,11 +36,13 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EH
 
 /** Names what kept a request from getting an answer, from the error fetch threw. */
 export function classifyNetworkError(error: unknown): ScimNetworkError {
-  const e = error as { name?: string; cause?: { code?: string; message?: string } };
+  const e = error as { name?: string;
+    cause?: { code?: string; errors?: { code?: string }[] } };
   if (e?.name === 'TimeoutError') {
     return new ScimNetworkError('timeout', 'the application did not answer in time');
   }
-  const code = e?.cause?.code ?? '';
+  // Connection attempts to several addresses fail together, as an AggregateError.
+  const code = e?.cause?.code ?? e?.cause?.errors?.[0]?.code ?? '';
   if (TLS_CODES.test(code)) {
     return new ScimNetworkError('tls', `TLS connection failed (${code})`);
   }

@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import request from 'supertest';
 import type { Application } from '../../src/applications/service.js';
 import { outboxDir } from '../../src/mail.js';
-import { encryptSecret } from '../../src/secrets.js';
-import { now } from '../../src/store/db.js';
 import type { ScimSp, ScimSpUser } from '../support/scim-sp/index.js';
 import type { TestService } from '../support/service.js';
 
@@ -26,22 +24,14 @@ export function seedNewUsers(sp: ScimSp, count: number, prefix = 'new'): ScimSpU
     sp.seedUser(appUser(`${prefix}.${i}@example.com`)));
 }
 
-/** A custom SAML application with an active identity-management integration. */
+/** A custom SAML application whose identity management is configured and activated. */
 export async function appWithActiveIdm(service: TestService, sp: ScimSp):
   Promise<Application> {
   const actor = { type: 'admin' as const, id: null, name: 'test' };
   const app = await service.ctx.applications.create('custom-saml', { label: 'Tasks' }, actor);
-  const time = now();
-  await service.ctx.db.insertInto('idm_integrations').values({
-    application_id: app.id, base_url: sp.baseUrl,
-    token_encrypted: encryptSecret(service.ctx.secrets.encryptionKey, sp.token),
-    token_last4: sp.token.slice(-4), rate_profile: 'standard', requests_per_minute: 600,
-    concurrent_reads: 10, concurrent_writes: 5, manage_groups: 0, status: 'active',
-    excluded_attributes: '[]', feed_seq: 0, activated_at: time, created_at: time,
-    updated_at: time,
-  }).onConflict((oc) => oc.column('application_id').doUpdateSet({ base_url: sp.baseUrl,
-    token_encrypted: encryptSecret(service.ctx.secrets.encryptionKey, sp.token),
-    status: 'active', activated_at: time })).execute();
+  const idm = `/applications/${app.id}/identity-management`;
+  await api(service).put(idm, { baseUrl: sp.baseUrl, token: sp.token }).expect(200);
+  await api(service).post(`${idm}/activate`, {}).expect(200);
   return app;
 }
 
@@ -51,6 +41,8 @@ export function api(service: TestService) {
   return {
     get: (path: string) => request(service.url).get(`/api/v1${path}`).set(key),
     post: (path: string, body: unknown) => request(service.url).post(`/api/v1${path}`)
+      .set(key).send(body as object),
+    put: (path: string, body: unknown) => request(service.url).put(`/api/v1${path}`)
       .set(key).send(body as object),
   };
 }

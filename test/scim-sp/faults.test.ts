@@ -33,7 +33,7 @@ describe('test SCIM service provider: fault switches', () => {
   });
 
   it('holds the next N accepted requests, each keeping its concurrency slot', async () => {
-    sp.faults.slowNext(1, 800);
+    sp.faults.slowNext(1, 2000);
     const slow = scim.get('/Users');
     while (sp.stats().maxConcurrentReads === 0) await sleep(5);
     // The held read occupies the one read slot, so a second read is refused meanwhile.

@@ -39,7 +39,7 @@ describe('test SCIM service provider: Groups', () => {
   it('adds and removes members incrementally with PATCH', async () => {
     const { body } = await scim.post('/Groups', groupPayload('Ops', [ada]));
     const added = await scim.patch(`/Groups/${body.id}`,
-      patchOps({ op: 'add', path: 'members', value: [{ value: bob }] }));
+      patchOps({ op: 'ADD', path: 'members', value: [{ value: bob }] }));
     assert.equal(added.status, 200);
     assert.deepEqual(membersOf(body.id), [ada, bob].sort());
     await scim.patch(`/Groups/${body.id}`,

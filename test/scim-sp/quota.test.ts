@@ -41,10 +41,23 @@ describe('test SCIM service provider: quota', () => {
     assert.throws(() => sp.setQuota({ concurrentReads: 0 }), /concurrentReads/);
   });
 
+  for (const countRejected of [true, false]) {
+    it(`counts refused requests against the minute only when countRejected=${countRejected}`,
+      async () => {
+        sp = await startScimSp({ requestsPerMinute: 2, countRejected });
+        const scim = scimClient(sp, sp.token);
+        for (let i = 0; i < 5; i += 1) await scim.get('/Users');
+        // 2 admitted and 3 refused: a quota of 4 is used up only if the refusals count.
+        sp.setQuota({ requestsPerMinute: 4 });
+        assert.equal((await scim.get('/Users')).status, countRejected ? 429 : 200);
+        assert.equal(sp.stats().maxRequestsInAnyMinute, countRejected ? 2 : 3);
+      });
+  }
+
   it('answers 429 to a read beyond the concurrent-read cap, not to a write', async () => {
     sp = await startScimSp({ concurrentReads: 1 });
     const scim = scimClient(sp, sp.token);
-    sp.faults.slowNext(1, 1000);
+    sp.faults.slowNext(1, 2000);
     const held = scim.get('/Users');
     await until(() => sp.stats().maxConcurrentReads === 1);
     assertThrottled(await scim.get('/Users'));
@@ -58,7 +71,7 @@ describe('test SCIM service provider: quota', () => {
   it('answers 429 to a write beyond the concurrent-write cap, not to a read', async () => {
     sp = await startScimSp({ concurrentWrites: 2 });
     const scim = scimClient(sp, sp.token);
-    sp.faults.slowNext(2, 1000);
+    sp.faults.slowNext(2, 2000);
     const held = [scim.post('/Users', userPayload('a@example.com')),
       scim.post('/Users', userPayload('b@example.com'))];
     await until(() => sp.stats().maxConcurrentWrites === 2);

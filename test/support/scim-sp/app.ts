@@ -10,8 +10,7 @@ import type { Faults } from './faults.js';
 import { groupsRouter } from './groups.js';
 import { metaRouter } from './meta.js';
 import { requestKind, type Quota } from './quota.js';
-import type { EndpointContext } from './users.js';
-import { usersRouter } from './users.js';
+import { usersRouter, type EndpointContext } from './users.js';
 import type { ScimSpRequest } from './types.js';
 
 export const BASE_PATH = '/api/1.0/scim';
@@ -37,7 +36,7 @@ export function createScimSpApp(parts: AppParts): express.Express {
   scim.use(recordRequest(parts.requests));
   scim.use(dropConnection(parts.faults));
   scim.use(express.json({ type: ['application/json', 'application/scim+json'], limit: MAX_BODY }));
-  scim.use(keepBody(parts.requests));
+  scim.use(keepBody());
   scim.use(injectFailure(parts.faults));
   scim.use(requireBearerToken(parts.token));
   scim.use(enforceQuota(parts.quota));
@@ -70,9 +69,9 @@ function recordRequest(requests: ScimSpRequest[]): RequestHandler {
   };
 }
 
-function keepBody(requests: ScimSpRequest[]): RequestHandler {
+function keepBody(): RequestHandler {
   return (req, _res, next) => {
-    const entry = (req as Tracked)[ENTRY] ?? requests.at(-1);
+    const entry = (req as Tracked)[ENTRY];
     if (entry) entry.body = req.body;
     next();
   };

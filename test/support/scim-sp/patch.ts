@@ -16,7 +16,7 @@ const SPLIT_NAME_MESSAGE = (attribute: string) =>
 export function applyPatch<T extends ScimResource>(resource: T, body: unknown): T {
   const patch = validatePatchBody(body);
   try {
-    return scimPatch(resource, normaliseOperations(patch.Operations), { mutateDocument: false });
+    return scimPatch(resource, [...patch.Operations], { mutateDocument: false });
   } catch (error) {
     throw toScimSpError(error);
   }
@@ -39,24 +39,23 @@ export function refuseSplitName(body: unknown): void {
 }
 
 function validatePatchBody(body: unknown): ScimPatch {
-  if (typeof body !== 'object' || body === null || !Array.isArray(
-    (body as { Operations?: unknown }).Operations)) {
+  const operations = (body as { Operations?: unknown } | null)?.Operations;
+  if (typeof body !== 'object' || !Array.isArray(operations)) {
     throw invalidSyntax('A PATCH body needs the PatchOp schema and an Operations list');
   }
+  const patch = { ...body, Operations: operations.map(normaliseOperation) } as ScimPatch;
   try {
-    patchBodyValidation(body as ScimPatch);
+    patchBodyValidation(patch);
   } catch (error) {
     throw toScimSpError(error);
   }
-  return body as ScimPatch;
+  return patch;
 }
 
 // SCIM operation names are case-insensitive; scim-patch knows only two spellings.
-function normaliseOperations(operations: readonly ScimPatchOperation[]): ScimPatchOperation[] {
-  return operations.map((operation) => ({
-    ...operation,
-    op: operation.op.toLowerCase(),
-  }) as ScimPatchOperation);
+function normaliseOperation(operation: unknown): unknown {
+  const op = (operation as { op?: unknown } | null)?.op;
+  return typeof op === 'string' ? { ...(operation as object), op: op.toLowerCase() } : operation;
 }
 
 function splitNameInValue(operation: ScimPatchOperation): string | undefined {

@@ -59,12 +59,13 @@ export class Quota {
     };
   }
 
+  // Refusals by this limiter count against it too when countRejected is set, as the
+  // imitated service documents; refusals for concurrency never do.
   private checkPerMinute(now: number): Admission {
     this.counted = dropOlderThan(this.counted, now - WINDOW_MS);
     const limit = this.limits.requestsPerMinute;
-    const full = limit !== undefined && this.counted.length >= limit;
-    if (!full || this.countRejected) this.counted.push(now);
-    if (!full) return { ok: true, release: () => {} };
+    if (limit === undefined || this.counted.length < limit) return { ok: true, release: () => {} };
+    if (this.countRejected) this.counted.push(now);
     // The quota frees up when enough of the counted requests have left the window.
     const freeingAt = this.counted[this.counted.length - limit]! + WINDOW_MS;
     const retryAfter = Math.max(1, Math.ceil((freeingAt - now) / 1000));
@@ -84,6 +85,7 @@ export class Quota {
   }
 
   private occupy(kind: RequestKind, now: number): () => void {
+    this.counted.push(now);
     this.inFlight[kind] += 1;
     this.peak[kind] = Math.max(this.peak[kind], this.inFlight[kind]);
     this.admitted = dropOlderThan(this.admitted, now - WINDOW_MS);

@@ -116,7 +116,7 @@ function declareResourcesOnce(): void {
 function upsert(map: Map<string, Resource>, id: string | undefined, instance: unknown,
   unique: string): Resource {
   const data = JSON.parse(JSON.stringify(instance)) as Record<string, unknown>;
-  if (id !== undefined && !map.has(id)) throw new SCIMMY.Types.Error(404, null!, `${id} not found`);
+  if (id !== undefined && !map.has(id)) throw notFoundError(id);
   const wanted = String(data[unique]).toLowerCase();
   const clash = [...map.values()].some((r) =>
     r.id !== id && String(r[unique]).toLowerCase() === wanted);
@@ -136,7 +136,7 @@ interface ReadTarget {
 function read(map: Map<string, Resource>, resource: ReadTarget): Resource | Resource[] {
   if (resource.id !== undefined) {
     const found = map.get(resource.id);
-    if (!found) throw new SCIMMY.Types.Error(404, null!, `${resource.id} not found`);
+    if (!found) throw notFoundError(resource.id);
     return found;
   }
   const all = [...map.values()];
@@ -154,6 +154,11 @@ function matchIgnoringCase(expression: string, all: Resource[]): Resource[] {
 
 function remove(map: Map<string, Resource>, id: string | undefined): void {
   if (id === undefined || !map.delete(id)) {
-    throw new SCIMMY.Types.Error(404, null!, `${id} not found`);
+    throw notFoundError(id);
   }
+}
+
+// A 404 has no scimType keyword; scimmy passes null for it though its types say string.
+function notFoundError(id: string | undefined): Error {
+  return new SCIMMY.Types.Error(404, null as unknown as string, `Resource ${id} not found`);
 }
