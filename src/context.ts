@@ -9,6 +9,7 @@ import { ProvisioningService } from './provisioning/service.js';
 import { createMailer } from './mail.js';
 import { ImportService } from './provisioning/import/service.js';
 import { ScimUserSource } from './provisioning/import/scim-source.js';
+import { SamlService } from './saml/service.js';
 import { loadOrCreateSecrets, type ServiceSecrets } from './secrets.js';
 import { type Database, type Db, openDatabase } from './store/db.js';
 
@@ -23,6 +24,8 @@ export interface AppContext {
   groups: GroupService;
   admins: AdminService;
   applications: ApplicationService;
+  /** Single sign-on: SAML settings, signing certificates, metadata. */
+  saml: SamlService;
   /** Emits 'change' after every committed directory change (the feed has new entries). */
   changes: EventEmitter;
   /** Identity management (SCIM provisioning): integrations, worker, per-user state. */
@@ -50,6 +53,7 @@ export async function createContext(config: Config, logger: Logger): Promise<App
     groups: new GroupService(database.db, changed),
     admins: new AdminService(database.db, config.passwordHashCost),
     applications,
+    saml: new SamlService(database.db, config, secrets.encryptionKey, applications),
     changes,
     provisioning,
     imports: new ImportService({ db: database.db, users, applications, logger, config,

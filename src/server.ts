@@ -6,6 +6,8 @@ import { requestLogger } from './http/logging.js';
 import { assignRequestId } from './http/request.js';
 import { securityHeaders, staticAssets } from './http/security.js';
 import { sessionMiddleware } from './http/session.js';
+import { portalRouter } from './portal/routes.js';
+import { samlRouter } from './saml/routes.js';
 
 /** The HTTP application: middleware in the order it runs, then each part's routes. */
 export function createApp(ctx: AppContext): Express {
@@ -34,5 +36,7 @@ export function createApp(ctx: AppContext): Express {
     secure: https,
   }));
   app.use('/admin', adminPortal(ctx));
+  app.use(samlRouter(ctx));
+  app.use(portalRouter(ctx));
   return app;
 }

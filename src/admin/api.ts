@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import type { AppContext } from '../context.js';
+import { applicationsApi } from './applications-api.js';
 import { requireApiKey } from '../http/auth.js';
 import { jsonErrorHandler, jsonNotFound } from '../http/errors.js';
 import { eventsApi } from './events-api.js';
@@ -21,6 +22,7 @@ export function adminApi(ctx: AppContext): Router {
   router.use(keysApi(ctx));
   router.use(provisioningApi(ctx));
   router.use(importApi(ctx));
+  router.use(applicationsApi(ctx));
   router.use(jsonNotFound);
   router.use(jsonErrorHandler(ctx.logger));
   return router;

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type * as Saml from '../saml/tables.js';
 import type { ProvisioningSchema } from '../provisioning/tables.js';
 import type { ImportJobItemsTable, ImportJobsTable } from
   '../provisioning/import/tables.js';
@@ -130,6 +131,9 @@ export interface Schema {
   applications: ApplicationsTable;
   app_group_bindings: AppGroupBindingsTable;
   sessions: SessionsTable;
+  saml_settings: Saml.SamlSettingsTable;
+  signing_keys: Saml.SigningKeysTable;
+  saml_request_ids: Saml.SamlRequestIdsTable;
   import_jobs: ImportJobsTable; import_job_items: ImportJobItemsTable;
 }
 

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import type { Dialect } from '../db.js';
 import { core } from './0001-core.js';
 import { sessions } from './0002-sessions.js';
+import { saml } from './0003-saml.js';
 import { provisioning } from './0004-provisioning.js';
 import { importJobs } from './0006-import.js';
 
@@ -13,6 +14,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-core': core(dialect),
     '0002-sessions': sessions,
+    '0003-saml': saml,
     '0004-provisioning': provisioning(dialect),
     '0006-import': importJobs,
   };

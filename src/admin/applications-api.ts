@@ -1,0 +1,192 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { CONNECTORS, searchCatalog } from '../applications/catalog.js';
+import type { AppContext } from '../context.js';
+import { parseInput } from '../http/validate.js';
+import { USER_PROPERTIES } from '../saml/settings.js';
+
+/*
+ * Applications, their single sign-on settings, certificates and group bindings. The
+ * routes only parse input and call the services, which the admin portal calls too.
+ */
+
+const NAMEID_FORMATS = [
+  'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+  'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+  'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
+] as const;
+
+const httpsOrLocalUrl = z.string().max(2048).refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:'
+      && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+  } catch {
+    return false;
+  }
+}, 'must be an https URL (http only for localhost)');
+
+const attributeMapping = z.strictObject({
+  name: z.string().trim().min(1).max(256),
+  source: z.enum(['property', 'constant']),
+  value: z.string().max(1024),
+}).refine((a) => a.source === 'constant'
+  || (USER_PROPERTIES as readonly string[]).includes(a.value),
+{ message: `a property must be one of ${USER_PROPERTIES.join(', ')}`, path: ['value'] });
+
+const pemCertificate = z.string().max(16_384)
+  .regex(/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/,
+    'must be a PEM certificate');
+
+const samlSettings = z.strictObject({
+  spEntityId: z.string().trim().min(1).max(1024).optional(),
+  acsUrls: z.array(httpsOrLocalUrl).min(1).max(20).optional(),
+  defaultAcsUrl: httpsOrLocalUrl.optional(),
+  nameIdFormat: z.enum(NAMEID_FORMATS).optional(),
+  nameIdSource: z.enum(['email', 'username', 'id']).optional(),
+  attributes: z.array(attributeMapping).max(50).optional(),
+  signResponse: z.boolean().optional(),
+  requireSignedRequests: z.boolean().optional(),
+  allowSha1: z.boolean().optional(),
+  spCertificate: pemCertificate.nullable().optional(),
+});
+
+const portalFields = {
+  label: z.string().trim().min(1).max(200).optional(),
+  description: z.string().trim().max(1000).optional(),
+  portalImage: z.enum(['logo', 'color']).optional(),
+  portalColor: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(),
+  portalLogo: z.string().max(200_000)
+    .regex(/^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$/,
+      'must be a base64 data: URL of a PNG, JPEG, GIF or WebP image').nullable().optional(),
+  showInPortal: z.boolean().optional(),
+  customValue: z.string().max(64).optional(),
+};
+
+const createSchema = z.strictObject({
+  connector: z.string().min(1).max(64),
+  ...portalFields,
+  saml: samlSettings.optional(),
+  spMetadataXml: z.string().max(200 * 1024).optional(),
+});
+
+const updateSchema = z.strictObject(portalFields);
+const ssoSchema = samlSettings.extend({ spMetadataXml: z.string().max(200 * 1024).optional() });
+
+/** Admin API for the catalog, applications, SSO settings, certificates and bindings. */
+export function applicationsApi(ctx: AppContext): Router {
+  const router = Router();
+
+  router.get('/catalog', (req, res) => {
+    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
+    res.json({ items: (q ? searchCatalog(q) : [...CONNECTORS]).map((c) => ({
+      id: c.id, name: c.name, description: c.description,
+      defaultCustomValue: c.defaultCustomValue, saml: c.saml,
+      provisioning: c.scim !== null })) });
+  });
+
+  router.get('/applications', async (req, res) => {
+    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : undefined;
+    const items = await ctx.applications.list(q);
+    res.json({ items: items.map((a) => ({ ...a, idpUrl: ctx.saml.idpUrl(a) })) });
+  });
+
+  router.post('/applications', async (req, res) => {
+    const input = parseInput(createSchema, req.body);
+    const app = await ctx.saml.createApplication(input, req.actor!);
+    res.status(201).location(`/api/v1/applications/${app.id}`)
+      .json({ ...app, idpUrl: ctx.saml.idpUrl(app) });
+  });
+
+  router.get('/applications/:id', async (req, res) => {
+    const app = await ctx.applications.get(req.params.id);
+    res.json({ ...app, idpUrl: ctx.saml.idpUrl(app) });
+  });
+
+  router.patch('/applications/:id', async (req, res) => {
+    const app = await ctx.applications.update(req.params.id,
+      parseInput(updateSchema, req.body), req.actor!);
+    res.json({ ...app, idpUrl: ctx.saml.idpUrl(app) });
+  });
+
+  router.delete('/applications/:id', async (req, res) => {
+    await ctx.applications.delete(req.params.id, req.actor!);
+    ctx.saml.certificates.forget(req.params.id);
+    res.status(204).end();
+  });
+
+  router.get('/applications/:id/sso', async (req, res) => {
+    const app = await ctx.applications.get(req.params.id);
+    res.json({ ...(await ctx.saml.settings.get(app.id)), idpUrl: ctx.saml.idpUrl(app),
+      ssoActive: app.ssoActive });
+  });
+
+  router.put('/applications/:id/sso', async (req, res) => {
+    const app = await ctx.applications.get(req.params.id);
+    const settings = await ctx.saml.updateSettings(app.id, parseInput(ssoSchema, req.body),
+      req.actor!);
+    res.json({ ...settings, idpUrl: ctx.saml.idpUrl(app), ssoActive: app.ssoActive });
+  });
+
+  router.post('/applications/:id/sso/deactivate', async (req, res) => {
+    res.json(await ctx.applications.setSsoActive(req.params.id, false, req.actor!));
+  });
+
+  router.post('/applications/:id/sso/activate', async (req, res) => {
+    res.json(await ctx.applications.setSsoActive(req.params.id, true, req.actor!));
+  });
+
+  router.get('/applications/:id/certificate.pem', async (req, res) => {
+    const app = await ctx.applications.get(req.params.id);
+    res.type('application/x-pem-file')
+      .set('Content-Disposition', 'attachment; filename="certificate.pem"')
+      .send(await ctx.saml.certificatePem(app.id));
+  });
+
+  router.get('/applications/:id/certificates', async (req, res) => {
+    const app = await ctx.applications.get(req.params.id);
+    res.json({ items: await ctx.saml.certificates.list(app.id) });
+  });
+
+  router.post('/applications/:id/certificates', async (req, res) => {
+    const app = await ctx.applications.get(req.params.id);
+    res.status(201).json(await ctx.saml.createNextCertificate(app, req.actor!));
+  });
+
+  router.post('/applications/:id/certificates/:certificateId/promote', async (req, res) => {
+    const app = await ctx.applications.get(req.params.id);
+    res.json(await ctx.saml.promoteCertificate(app, req.params.certificateId, req.actor!));
+  });
+
+  router.get('/applications/:id/groups', async (req, res) => {
+    const ids = await ctx.applications.boundGroupIds(req.params.id);
+    res.json({ items: await Promise.all(ids.map((id) => ctx.groups.get(id))) });
+  });
+
+  router.put('/applications/:id/groups/:groupId', async (req, res) => {
+    await ctx.applications.bind(req.params.id, req.params.groupId, req.actor!);
+    res.status(204).end();
+  });
+
+  router.delete('/applications/:id/groups/:groupId', async (req, res) => {
+    await ctx.applications.unbind(req.params.id, req.params.groupId, req.actor!);
+    res.status(204).end();
+  });
+
+  router.get('/groups/:groupId/applications', async (req, res) => {
+    await ctx.groups.get(req.params.groupId);
+    res.json({ items: await ctx.applications.applicationsOfGroup(req.params.groupId) });
+  });
+
+  router.put('/groups/:groupId/applications/:appId', async (req, res) => {
+    await ctx.applications.bind(req.params.appId, req.params.groupId, req.actor!);
+    res.status(204).end();
+  });
+
+  router.delete('/groups/:groupId/applications/:appId', async (req, res) => {
+    await ctx.applications.unbind(req.params.appId, req.params.groupId, req.actor!);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,166 @@
+import { createPrivateKey, type KeyObject, randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { HttpError, notFound } from '../http/errors.js';
+import { type Actor, recordEvent } from '../insights/events.js';
+import type { SigningKeysTable } from '../saml/tables.js';
+import { decryptSecret, encryptSecret } from '../secrets.js';
+import { type Db, now } from '../store/db.js';
+import { generateCertificate, pemBody } from './generate.js';
+
+type KeyRow = Selectable<SigningKeysTable>;
+
+/** What an administrator may see of a signing certificate (never the private key). */
+export interface CertificateInfo {
+  id: string;
+  status: SigningKeysTable['status'];
+  fingerprintSha256: string;
+  notBefore: string;
+  notAfter: string;
+  createdAt: string;
+  certificatePem: string;
+}
+
+/** The key that signs an application's responses, parsed once and kept in memory. */
+export interface SigningKey {
+  id: string;
+  key: KeyObject;
+  /** Base64 DER of the certificate, as it goes into KeyInfo. */
+  certificateBase64: string;
+}
+
+function toInfo(row: KeyRow): CertificateInfo {
+  return {
+    id: row.id,
+    status: row.status,
+    fingerprintSha256: row.fingerprint_sha256,
+    notBefore: row.not_before,
+    notAfter: row.not_after,
+    createdAt: row.created_at,
+    certificatePem: row.certificate_pem,
+  };
+}
+
+/**
+ * Signing certificates of applications: generated with each application, rotated by
+ * publishing a next certificate and promoting it. Private keys are stored encrypted with
+ * the service's storage key and parsed into a KeyObject once per process.
+ */
+export class CertificateService {
+  private readonly cache = new Map<string, SigningKey>();
+
+  constructor(private readonly db: Db, private readonly encryptionKey: Buffer,
+    private readonly validityDays: number) {}
+
+  /** Generates a key pair and certificate for the application inside `trx`. */
+  async generate(trx: Db, applicationId: string, label: string,
+    status: 'active' | 'next'): Promise<CertificateInfo> {
+    const generated = generateCertificate(label, this.validityDays);
+    const row: KeyRow = {
+      id: randomUUID(),
+      application_id: applicationId,
+      status,
+      certificate_pem: generated.certificatePem,
+      private_key_encrypted: encryptSecret(this.encryptionKey, generated.privateKeyPem),
+      fingerprint_sha256: generated.fingerprintSha256,
+      not_before: generated.notBefore,
+      not_after: generated.notAfter,
+      created_at: now(),
+    };
+    await trx.insertInto('signing_keys').values(row).execute();
+    return toInfo(row);
+  }
+
+  /** Certificates of the application, newest first; retired ones included. */
+  async list(applicationId: string): Promise<CertificateInfo[]> {
+    const rows = await this.db.selectFrom('signing_keys').selectAll()
+      .where('application_id', '=', applicationId).orderBy('created_at', 'desc').execute();
+    return rows.map(toInfo);
+  }
+
+  /** The certificate that signs now. Throws 404 when the application has none. */
+  async active(applicationId: string): Promise<CertificateInfo> {
+    return toInfo(await this.activeRow(applicationId));
+  }
+
+  /** Certificates published in metadata: the active one first, then a next one. */
+  async published(applicationId: string): Promise<CertificateInfo[]> {
+    const rows = await this.db.selectFrom('signing_keys').selectAll()
+      .where('application_id', '=', applicationId).where('status', 'in', ['active', 'next'])
+      .execute();
+    return rows.sort((a, b) => (a.status === 'active' ? -1 : 1) - (b.status === 'active' ? -1 : 1))
+      .map(toInfo);
+  }
+
+  /** The parsed signing key of the application, from memory after the first call. */
+  async signingKey(applicationId: string): Promise<SigningKey> {
+    const cached = this.cache.get(applicationId);
+    if (cached) return cached;
+    const row = await this.activeRow(applicationId);
+    const key: SigningKey = {
+      id: row.id,
+      key: createPrivateKey(decryptSecret(this.encryptionKey, row.private_key_encrypted)),
+      certificateBase64: pemBody(row.certificate_pem),
+    };
+    this.cache.set(applicationId, key);
+    return key;
+  }
+
+  /**
+   * Generates the next certificate, published in metadata but not yet signing, so service
+   * providers can trust it before it is used. Replaces an earlier unpromoted one.
+   */
+  async createNext(applicationId: string, label: string, actor: Actor):
+    Promise<CertificateInfo> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('signing_keys').where('application_id', '=', applicationId)
+        .where('status', '=', 'next').execute();
+      const info = await this.generate(trx, applicationId, label, 'next');
+      await recordEvent(trx, {
+        type: 'application_certificate_create', initiator: actor, outcome: 'success',
+        resource: { type: 'application', id: applicationId, name: label },
+        applicationId, details: { certificateId: info.id, fingerprint: info.fingerprintSha256 },
+      });
+      return info;
+    });
+  }
+
+  /** Makes the next certificate the signing one; the previous one is retired. */
+  async promote(applicationId: string, certificateId: string, label: string, actor: Actor):
+    Promise<CertificateInfo> {
+    const info = await this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('signing_keys').selectAll()
+        .where('id', '=', certificateId).where('application_id', '=', applicationId)
+        .executeTakeFirst();
+      if (!row) throw notFound('Certificate');
+      if (row.status !== 'next') {
+        throw new HttpError(409, 'certificate_not_next',
+          'Only a next certificate, published but not yet signing, can be promoted');
+      }
+      await trx.updateTable('signing_keys').set({ status: 'retired' })
+        .where('application_id', '=', applicationId).where('status', '=', 'active').execute();
+      await trx.updateTable('signing_keys').set({ status: 'active' })
+        .where('id', '=', certificateId).execute();
+      await recordEvent(trx, {
+        type: 'application_certificate_promote', initiator: actor, outcome: 'success',
+        resource: { type: 'application', id: applicationId, name: label },
+        applicationId, details: { certificateId, fingerprint: row.fingerprint_sha256 },
+      });
+      return toInfo({ ...row, status: 'active' });
+    });
+    this.forget(applicationId);
+    return info;
+  }
+
+  /** Drops the cached key of an application (after rotation or deletion). */
+  forget(applicationId: string): void {
+    this.cache.delete(applicationId);
+  }
+
+  private async activeRow(applicationId: string): Promise<KeyRow> {
+    const row = await this.db.selectFrom('signing_keys').selectAll()
+      .where('application_id', '=', applicationId).where('status', '=', 'active')
+      .executeTakeFirst();
+    if (!row) throw notFound('Signing certificate');
+    return row;
+  }
+}

@@ -1,0 +1,111 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Application, ApplicationInput, ApplicationService } from '../applications/service.js';
+import { CertificateService, type CertificateInfo } from '../certs/service.js';
+import type { Config } from '../config.js';
+import { HttpError } from '../http/errors.js';
+import type { Actor } from '../insights/events.js';
+import type { Db } from '../store/db.js';
+import { idpMetadataXml } from './metadata.js';
+import { installSchemaValidator } from './schemas.js';
+import {
+  initialSettings, type SamlSettings, type SamlSettingsInput, SamlSettingsService,
+} from './settings.js';
+import { settingsFromSpMetadata } from './sp-metadata.js';
+
+export const NAMEID_UNSPECIFIED = 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified';
+
+export interface NewApplication extends ApplicationInput {
+  connector: string;
+  customValue?: string;
+  saml?: SamlSettingsInput;
+  /** SP metadata XML to take the SAML settings from (explicit `saml` fields win). */
+  spMetadataXml?: string;
+}
+
+/**
+ * Single sign-on for configured applications: SAML settings, signing certificates and
+ * IdP metadata. Admin API routes and admin portal pages call these methods directly.
+ */
+export class SamlService {
+  readonly settings: SamlSettingsService;
+  readonly certificates: CertificateService;
+  /** SAML input of the application being created, read by the creation hook. */
+  private readonly creating = new AsyncLocalStorage<SamlSettingsInput>();
+
+  constructor(private readonly db: Db, private readonly config: Config,
+    encryptionKey: Buffer, private readonly applications: ApplicationService) {
+    installSchemaValidator();
+    this.settings = new SamlSettingsService(db);
+    this.certificates = new CertificateService(db, encryptionKey,
+      config.certificateValidityDays);
+    applications.onCreate(async (trx, app, connector) => {
+      const input = this.creating.getStore() ?? {};
+      await this.settings.insert(trx, initialSettings(app.id, connector, input));
+      await this.certificates.generate(trx, app.id, app.label, 'active');
+    });
+  }
+
+  /**
+   * Creates an application with its SAML settings (from `saml`, or imported from SP
+   * metadata) and its first signing certificate, all in one transaction.
+   */
+  async createApplication(input: NewApplication, actor: Actor): Promise<Application> {
+    const { connector, saml, spMetadataXml, ...fields } = input;
+    const imported = spMetadataXml ? settingsFromSpMetadata(spMetadataXml) : {};
+    return this.creating.run({ ...imported, ...saml },
+      () => this.applications.create(connector, fields, actor));
+  }
+
+  /** Replaces SAML settings fields, or imports them from SP metadata XML. */
+  async updateSettings(applicationId: string, input: SamlSettingsInput & {
+    spMetadataXml?: string }, actor: Actor): Promise<SamlSettings> {
+    const { spMetadataXml, ...fields } = input;
+    const imported = spMetadataXml ? settingsFromSpMetadata(spMetadataXml) : {};
+    return this.settings.update(applicationId, { ...imported, ...fields }, actor);
+  }
+
+  /** The IdP URL of an application: its entity ID and both SSO bindings' location. */
+  idpUrl(app: Application): string {
+    return `${this.config.publicUrl}/saml2/${app.customValue}`;
+  }
+
+  /** PEM of the signing certificate, for the certificate.pem download. */
+  async certificatePem(applicationId: string): Promise<string> {
+    return (await this.certificates.active(applicationId)).certificatePem;
+  }
+
+  /** Generates the next certificate, published in metadata before it signs. */
+  async createNextCertificate(app: Application, actor: Actor): Promise<CertificateInfo> {
+    return this.certificates.createNext(app.id, app.label, actor);
+  }
+
+  async promoteCertificate(app: Application, certificateId: string, actor: Actor):
+    Promise<CertificateInfo> {
+    return this.certificates.promote(app.id, certificateId, app.label, actor);
+  }
+
+  /** IdP metadata of the application, listing the active and any next certificate. */
+  async metadata(app: Application): Promise<string> {
+    const settings = await this.settings.get(app.id);
+    const certificates = await this.certificates.published(app.id);
+    // Only formats this application can produce: anything else gets InvalidNameIDPolicy.
+    const formats = [...new Set([settings.nameIdFormat, NAMEID_UNSPECIFIED])];
+    return idpMetadataXml({
+      entityId: this.idpUrl(app),
+      ssoUrl: this.idpUrl(app),
+      certificates: certificates.map((c) => c.certificatePem),
+      nameIdFormats: formats,
+      wantAuthnRequestsSigned: settings.requireSignedRequests,
+    });
+  }
+
+  /** Settings ready for sign-in; 409 while the SP entity ID or ACS URL is missing. */
+  async readySettings(applicationId: string): Promise<SamlSettings> {
+    const settings = await this.settings.get(applicationId);
+    if (!settings.spEntityId || !settings.defaultAcsUrl) {
+      throw new HttpError(409, 'sso_not_configured',
+        'Single sign-on is not configured for this application yet.');
+    }
+    return settings;
+  }
+}
