@@ -47,16 +47,27 @@ export function join(parts: readonly Part[]): Html {
   return new Html(render(parts));
 }
 
-/** Escapes text for HTML content and double-quoted attribute values. */
+/** Escapes any value as text (null and undefined become empty), for string-built pages. */
 export function esc(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ({
-    '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;',
-  })[c]!);
+  return escapeHtml(String(value ?? ''));
 }
 
-/** The frame of every browser page; `body` must already be escaped HTML. */
+/**
+ * A whole page around markup built as a string (the sign-in pages): the user console's
+ * stylesheet and header. `body` must already be escaped.
+ */
 export function page(title: string, body: string): string {
-  return '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-    + '<meta name="viewport" content="width=device-width, initial-scale=1">'
-    + `<title>${esc(title)}</title></head><body><main>${body}</main></body></html>`;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<link rel="stylesheet" href="/assets/styles.css">
+</head>
+<body class="console">
+<header class="top"><a class="brand" href="/">User Console</a></header>
+<main id="main"><section class="card">${raw(body)}</section></main>
+</body>
+</html>`.text;
 }

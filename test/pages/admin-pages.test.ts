@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { SYSTEM } from '../../src/insights/events.js';
+import { adminAgent, csrfOf } from '../support/admin-agent.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+type Agent = Awaited<ReturnType<typeof adminAgent>>;
+
+/** A 1x1 PNG, the smallest real logo. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADh'
+  + 'gGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+describe('admin portal pages', () => {
+  let service: TestService;
+  let agent: Agent;
+  let csrf: string;
+
+  before(async () => {
+    service = await startTestService();
+    agent = await adminAgent(service.url, service.adminPassword);
+    csrf = csrfOf((await agent.get('/admin/users/new').expect(200)).text);
+  });
+  after(() => service.dispose());
+
+  it('shows a field error next to a bad email and keeps what was typed', async () => {
+    const res = await agent.post('/admin/users').type('form').send({ _csrf: csrf,
+      username: 'grace', email: 'not-an-email', firstName: 'Grace' }).expect(400);
+    assert.match(res.text, /id="f-email-error">enter an email address</);
+    assert.match(res.text, /name="firstName" type="text" value="Grace"/);
+    assert.match(res.text, /Some fields need attention/);
+    assert.equal((await service.ctx.users.list({ username: 'grace', limit: 1, offset: 0 }))
+      .total, 0);
+  });
+
+  it('creates, suspends, activates a user and sets its password, with notices', async () => {
+    const created = await agent.post('/admin/users').type('form').send({ _csrf: csrf,
+      username: 'grace', email: 'grace@example.com', lastName: 'Hopper' }).expect(303);
+    const userPath = created.headers.location!;
+    const page = await agent.get(userPath).expect(200);
+    assert.match(page.text, /User grace was created\./);
+    await agent.post(`${userPath}/status`).type('form')
+      .send({ _csrf: csrf, status: 'suspended' }).expect(303);
+    const id = userPath.split('/').pop()!;
+    assert.equal((await service.ctx.users.get(id)).status, 'suspended');
+    assert.match((await agent.get(userPath)).text, /grace is now suspended\./);
+    await agent.post(`${userPath}/status`).type('form')
+      .send({ _csrf: csrf, status: 'active' }).expect(303);
+    assert.equal((await service.ctx.users.get(id)).status, 'active');
+    const short = await agent.post(`${userPath}/password`).type('form')
+      .send({ _csrf: csrf, password: 'short' }).expect(400);
+    assert.match(short.text, /at least 8 characters/);
+    await agent.post(`${userPath}/password`).type('form')
+      .send({ _csrf: csrf, password: 'a-long-password' }).expect(303);
+    assert.equal((await service.ctx.users.get(id)).hasPassword, true);
+  });
+
+  it('puts a taken group name next to the name field', async () => {
+    await service.ctx.groups.create({ name: 'Sales' }, SYSTEM);
+    const res = await agent.post('/admin/groups').type('form')
+      .send({ _csrf: csrf, name: 'sales' }).expect(409);
+    assert.match(res.text, /id="f-name-error">A group with this name already exists</);
+    assert.match(res.text, /name="name" type="text" value="sales"/);
+  });
+
+  it('changes a user\'s groups and so the applications the user reaches', async () => {
+    const group = await service.ctx.groups.create({ name: 'Support' }, SYSTEM);
+    const app = await service.ctx.applications.create('asana', { label: 'Helpdesk Asana',
+      customValue: 'helpdesk' }, SYSTEM);
+    await agent.post(`/admin/groups/${group.id}/applications`).type('form')
+      .send({ _csrf: csrf, applicationIds: [app.id] }).expect(303);
+    const user = await service.ctx.users.create({ username: 'lin', email: 'lin@example.com' },
+      SYSTEM);
+    await agent.post(`/admin/users/${user.id}/groups`).type('form')
+      .send({ _csrf: csrf, groupIds: [group.id] }).expect(303);
+    const page = await agent.get(`/admin/users/${user.id}`).expect(200);
+    assert.match(page.text, /Helpdesk Asana<\/a><\/li>/);
+    await agent.post(`/admin/users/${user.id}/groups`).type('form')
+      .send({ _csrf: csrf }).expect(303);
+    assert.deepEqual(await service.ctx.applications.applicationsOfUser(user.id), []);
+  });
+
+  it('adds a member by email, removes it, renames and deletes a group', async () => {
+    const group = await service.ctx.groups.create({ name: 'Ops' }, SYSTEM);
+    const user = await service.ctx.users.create({ username: 'omar', email: 'omar@example.com' },
+      SYSTEM);
+    const unknown = await agent.post(`/admin/groups/${group.id}/members`).type('form')
+      .send({ _csrf: csrf, login: 'nobody@example.com' }).expect(400);
+    assert.match(unknown.text, /No user has this username or email/);
+    await agent.post(`/admin/groups/${group.id}/members`).type('form')
+      .send({ _csrf: csrf, login: 'OMAR@example.com' }).expect(303);
+    assert.equal((await service.ctx.groups.get(group.id)).memberCount, 1);
+    await agent.post(`/admin/groups/${group.id}/members/remove`).type('form')
+      .send({ _csrf: csrf, userId: user.id }).expect(303);
+    assert.equal((await service.ctx.groups.get(group.id)).memberCount, 0);
+    await agent.post(`/admin/groups/${group.id}`).type('form')
+      .send({ _csrf: csrf, name: 'Operations' }).expect(303);
+    assert.equal((await service.ctx.groups.get(group.id)).name, 'Operations');
+    await agent.post(`/admin/groups/${group.id}/delete`).type('form')
+      .send({ _csrf: csrf }).expect(303);
+    assert.equal((await service.ctx.groups.get(group.id)).name, 'Operations');
+    await agent.post(`/admin/groups/${group.id}/delete`).type('form')
+      .send({ _csrf: csrf, confirm: 'on' }).expect(303);
+    await assert.rejects(service.ctx.groups.get(group.id), { code: 'not_found' });
+  });
+
+  it('stores an uploaded PNG logo and refuses an SVG one next to the field', async () => {
+    const saved = await agent.post('/admin/applications/new').field('_csrf', csrf)
+      .field('connector', 'custom-saml').field('label', 'Logo app')
+      .field('portalImage', 'logo').field('portalColor', '#112233')
+      .field('showInPortal', 'on').field('customValue', 'logo-app')
+      .attach('logo', PNG, { filename: 'logo.png', contentType: 'image/png' }).expect(303);
+    assert.match(saved.headers.location!, /\/saved$/);
+    const app = await service.ctx.applications.findByCustomValue('logo-app');
+    assert.equal(app?.portalLogo, `data:image/png;base64,${PNG.toString('base64')}`);
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>');
+    const refused = await agent.post(`/admin/applications/${app!.id}`).field('_csrf', csrf)
+      .field('label', 'Logo app 2').field('portalImage', 'logo').field('portalColor', '#112233')
+      .attach('logo', svg, { filename: 'logo.svg', contentType: 'image/svg+xml' }).expect(400);
+    assert.match(refused.text, /id="f-logo-error">The logo must be a PNG, JPEG, GIF or WebP/);
+    assert.equal((await service.ctx.applications.get(app!.id)).label, 'Logo app');
+  });
+
+  it('refuses a taken or malformed IdP URL value next to its field', async () => {
+    const base = { _csrf: csrf, connector: 'asana', portalImage: 'color',
+      portalColor: '#112233' };
+    const bad = await agent.post('/admin/applications/new').type('form')
+      .send({ ...base, customValue: 'Not Valid' }).expect(400);
+    assert.match(bad.text, /id="f-customValue-error">lower-case letters/);
+    assert.match(bad.text, /<details class="advanced" open>/);
+    await agent.post('/admin/applications/new').type('form')
+      .send({ ...base, customValue: 'taken-value' }).expect(303);
+    const taken = await agent.post('/admin/applications/new').type('form')
+      .send({ ...base, customValue: 'taken-value' }).expect(409);
+    assert.match(taken.text, /id="f-customValue-error">The IdP URL value &quot;taken-value/);
+  });
+});
