@@ -2,8 +2,10 @@ import express, { type Request, type RequestHandler, type Response, Router } fro
 import type { AppContext } from '../context.js';
 import { HttpError } from '../http/errors.js';
 import { recordEvent } from '../insights/events.js';
-import { loginPage } from '../views/login.js';
-import { portalPage } from '../views/portal.js';
+import { requireCsrf } from '../http/csrf.js';
+import { htmlErrorHandler, pageCsrf, sendPage, takeNotice } from '../http/pages.js';
+import { consoleErrorPage, consoleHomePage, consoleLoginPage } from '../views/console.js';
+import type { Notice } from '../views/layout.js';
 import { PasswordLogin } from './authenticate.js';
 
 /** A continuation is a local path only: never another host, never a scheme. */
@@ -22,8 +24,8 @@ function sameOrigin(ctx: AppContext): RequestHandler {
   return (req, res, next) => {
     const origin = req.get('origin');
     if (origin && origin !== own && origin !== `${req.protocol}://${req.get('host')}`) {
-      res.status(403).type('html').send(loginPage({ continueTo: '/',
-        error: 'This form was sent from another site.' }));
+      showLogin(req, res, '/', '', { kind: 'error',
+        message: 'This form was sent from another site.' }, 403);
       return;
     }
     next();
@@ -43,6 +45,13 @@ function regenerate(req: Request): Promise<void> {
       resolve();
     });
   });
+}
+
+/** The console's login form, with what was typed (never the password) and a notice. */
+function showLogin(req: Request, res: Response, continueTo: string, username: string,
+  notice: Notice | undefined, status = 200): void {
+  sendPage(res, consoleLoginPage({ title: 'Sign in · User Console', csrf: pageCsrf(req),
+    notice }, { values: username ? { username } : {}, errors: {} }, continueTo), status);
 }
 
 type Handler = (req: Request, res: Response) => Promise<void>;
@@ -70,8 +79,8 @@ async function login(ctx: AppContext, passwords: PasswordLogin, req: Request, re
       initiator: { type: 'user', id: null, name: null },
       resource: { type: 'user', name: username.slice(0, 100) },
       details: { reason: error.code, address: req.ip } });
-    res.status(error.status).type('html')
-      .send(loginPage({ continueTo, username, error: error.message }));
+    showLogin(req, res, continueTo, username, { kind: 'error', message: error.message },
+      error.status);
   }
 }
 
@@ -84,11 +93,13 @@ async function home(ctx: AppContext, req: Request, res: Response): Promise<void>
   }
   const apps = (await ctx.applications.applicationsOfUser(user.id))
     .filter((a) => a.showInPortal && a.ssoActive);
-  res.set('Cache-Control', 'no-store').type('html').send(portalPage(
-    user.displayName || user.username, apps.map((a) => ({
-      label: a.label, description: a.description, href: `/saml2/${a.customValue}`,
-      color: a.portalColor, logo: a.portalImage === 'logo' ? a.portalLogo : null,
-    }))));
+  const frame = { title: 'Applications · User Console', csrf: pageCsrf(req),
+    notice: takeNotice(req), user: user.displayName || user.username };
+  // A tile starts IdP-initiated sign-in: the IdP URL without a request.
+  sendPage(res, consoleHomePage(frame, apps.map((a) => ({
+    label: a.label, description: a.description, href: `/saml2/${a.customValue}`,
+    portalImage: a.portalImage, portalColor: a.portalColor, portalLogo: a.portalLogo,
+  }))));
 }
 
 /** The login page, logout and the user portal home. Mount after the session middleware. */
@@ -98,20 +109,25 @@ export function portalRouter(ctx: AppContext): Router {
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 });
 
   router.get('/login', (req, res) => {
-    res.set('Cache-Control', 'no-store').type('html')
-      .send(loginPage({ continueTo: safeContinue(req.query.continue) }));
+    const notice = req.query.loggedOut === '1'
+      ? { kind: 'success' as const, message: 'You are signed out.' } : takeNotice(req);
+    showLogin(req, res, safeContinue(req.query.continue), '', notice);
   });
-  router.post('/login', sameOrigin(ctx), form,
+  // Both forms carry the session's CSRF token: a forged login would sign the victim in
+  // to an attacker's account, a forged logout would end the victim's session.
+  router.post('/login', sameOrigin(ctx), form, requireCsrf,
     wrap((req, res) => login(ctx, passwords, req, res)));
-  router.post('/logout', sameOrigin(ctx), (req, res, next) => {
+  router.post('/logout', sameOrigin(ctx), form, requireCsrf, (req, res, next) => {
     req.session.destroy((error: unknown) => {
       if (error) {
         next(error);
         return;
       }
-      res.clearCookie('idp.sid').redirect(303, '/login');
+      res.clearCookie('idp.sid').redirect(303, '/login?loggedOut=1');
     });
   });
   router.get('/', wrap((req, res) => home(ctx, req, res)));
+  router.use(htmlErrorHandler(ctx.logger, (req, status, message) => consoleErrorPage(
+    { title: 'User Console', csrf: pageCsrf(req) }, status, message)));
   return router;
 }

@@ -18,6 +18,21 @@ function asList(value: string | string[] | undefined | null): string[] {
   return (Array.isArray(value) ? value : [value]).filter(Boolean);
 }
 
+interface AcsEntry {
+  binding?: string;
+  location?: string;
+  isDefault?: string | boolean;
+}
+
+/** HTTP-POST ACS locations, the one marked default first, then document order. */
+function postAcsUrls(raw: unknown): string[] {
+  const entries = (Array.isArray(raw) ? raw : raw ? [raw] : []) as AcsEntry[];
+  const post = entries.filter((e) => e.binding === BINDING_POST && e.location);
+  const isDefault = (e: AcsEntry) => e.isDefault === true || e.isDefault === 'true';
+  return [...post.filter(isDefault), ...post.filter((e) => !isDefault(e))]
+    .map((e) => e.location!);
+}
+
 function toPem(base64: string): string {
   const body = base64.replace(/\s+/g, '').match(/.{1,64}/g)?.join('\n') ?? '';
   return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
@@ -26,7 +41,7 @@ function toPem(base64: string): string {
 /** samlify's metadata reader; a document it cannot read is a 400. */
 function readMetadata(xml: string) {
   try {
-    return samlify.SPMetadata(xml);
+    return samlify.ServiceProvider({ metadata: xml }).entityMeta;
   } catch {
     throw badRequest('The SP metadata could not be read as SAML 2.0 metadata');
   }
@@ -44,7 +59,7 @@ export function settingsFromSpMetadata(xml: string): SamlSettingsInput {
   refuseDoctype(xml);
   const meta = readMetadata(xml);
   const spEntityId = meta.getEntityID();
-  const acsUrls = asList(meta.getAssertionConsumerService(BINDING_POST));
+  const acsUrls = postAcsUrls(meta.getAssertionConsumerService(undefined as unknown as string));
   if (!spEntityId || acsUrls.length === 0) {
     throw badRequest('The SP metadata names no entity ID or no HTTP-POST ACS URL');
   }

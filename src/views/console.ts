@@ -53,3 +53,11 @@ ${inputField({ name: 'password', label: 'Password', type: 'password', state: for
     required: true, autocomplete: 'current-password' })}
 <button type="submit" class="primary">Sign in</button></form></section>`);
 }
+
+/** An error page of the user console (a refused form, a missing page). */
+export function consoleErrorPage(frame: PageFrame, status: number, message: string): Html {
+  const heading = status === 404 ? 'Not found' : status === 403 ? 'Not allowed'
+    : status >= 500 ? 'Something went wrong' : 'Request refused';
+  return consolePage(frame, html`<section class="card narrow"><h1>${heading}</h1>
+<p>${message}</p><p><a href="/">Back to your applications</a></p></section>`);
+}

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DOMParser } from '@xmldom/xmldom';
 import {
-  type AppFixture, browser, eventsOf, type IdpFixture, makeApp, PASSWORD, readPostForm,
-  responseXml, startIdp, visit,
+  type AppFixture, browser, eventsOf, type IdpFixture, loginToken, makeApp, PASSWORD,
+  readPostForm, responseXml, startIdp, visit,
 } from './helpers.js';
 import { authnRequestXml, redirectQuery } from './requests.js';
 
@@ -59,7 +59,8 @@ describe('ForceAuthn, IsPassive, NameIDPolicy, RelayState', () => {
       const again = new URL(unchanged.headers.location!, 'http://x').searchParams
         .get('continue')!;
       const login = await agent.post('/login').type('form')
-        .send({ username: idp.user.username, password: PASSWORD, continue: again });
+        .send({ username: idp.user.username, password: PASSWORD, continue: again,
+          _csrf: await loginToken(agent) });
       assert.equal(login.status, 303);
       const done = await agent.get(login.headers.location!);
       assert.match(done.text, /SAMLResponse/);

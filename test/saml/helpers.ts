@@ -103,6 +103,14 @@ export function responseXml(form: PostedForm): string {
   return Buffer.from(form.SAMLResponse, 'base64').toString('utf8');
 }
 
+/** The CSRF token of the login form, read from the login page as a browser would. */
+export async function loginToken(agent: TestAgent): Promise<string> {
+  const page = await agent.get('/login');
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+  assert.ok(token, 'the login page carries a CSRF token');
+  return token;
+}
+
 /**
  * Follows an IdP URL in the browser: through the login page (entering the user's
  * credentials) to the final page. Returns that last response.
@@ -115,7 +123,8 @@ export async function visit(agent: TestAgent, path: string, login?: Person):
     if (location.startsWith('/login') && login) {
       const continueTo = new URL(location, 'http://x').searchParams.get('continue') ?? '/';
       res = await agent.post('/login').type('form')
-        .send({ username: login.username, password: PASSWORD, continue: continueTo });
+        .send({ username: login.username, password: PASSWORD, continue: continueTo,
+          _csrf: await loginToken(agent) });
       continue;
     }
     if (location.startsWith('/login')) return res;

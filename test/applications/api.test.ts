@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { SAML } from '@node-saml/node-saml';
+import { type GeneratedCertificate, generateCertificate } from '../../src/certs/generate.js';
+import { IMMUTABLE_CUSTOM_VALUE } from '../../src/applications/service.js';
+import { browser, type IdpFixture, startIdp, visit } from '../saml/helpers.js';
+
+/** SP metadata as a real SP library writes it. */
+function spMetadata(entityId: string, acsUrl: string, keys: GeneratedCertificate): string {
+  const sp = new SAML({ issuer: entityId, callbackUrl: acsUrl, idpCert: 'unused',
+    wantAuthnResponseSigned: false, privateKey: keys.privateKeyPem, identifierFormat:
+      'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent' });
+  return sp.generateServiceProviderMetadata(null, keys.certificatePem);
+}
+
+describe('applications admin API', () => {
+  let idp: IdpFixture;
+
+  before(async () => {
+    idp = await startIdp();
+  });
+  after(() => idp.service.dispose());
+
+  it('searches the catalog', async () => {
+    const res = await idp.api('get', '/catalog?q=asa').expect(200);
+    assert.deepEqual(res.body.items.map((c: { id: string }) => c.id), ['asana']);
+    assert.equal(res.body.items[0].saml.spEntityId, 'https://app.asana.com/');
+    assert.deepEqual(res.body.items[0].saml.acsUrls, ['https://app.asana.com/-/saml/consume']);
+    const all = await idp.api('get', '/catalog').expect(200);
+    assert.ok(all.body.items.length >= 2);
+  });
+
+  it('creates Asana with the connector defaults, a unique IdP URL and a certificate',
+    async () => {
+      const first = await idp.api('post', '/applications').send({ connector: 'asana' })
+        .expect(201);
+      assert.equal(first.body.customValue, 'asana');
+      assert.equal(first.body.idpUrl, `${idp.service.url}/saml2/asana`);
+      const sso = await idp.api('get', `/applications/${first.body.id}/sso`).expect(200);
+      assert.equal(sso.body.spEntityId, 'https://app.asana.com/');
+      assert.equal(sso.body.defaultAcsUrl, 'https://app.asana.com/-/saml/consume');
+      assert.equal(sso.body.nameIdFormat,
+        'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress');
+      const second = await idp.api('post', '/applications').send({ connector: 'asana',
+        label: 'Asana sandbox' }).expect(201);
+      assert.equal(second.body.customValue, 'asana-2');
+      await idp.api('get', `/applications/${second.body.id}/certificate.pem`).expect(200);
+    });
+
+  it('refuses to change the custom IdP URL value, and changes nothing', async () => {
+    const app = await idp.api('post', '/applications').send({ connector: 'custom-saml',
+      customValue: 'fixed-value', label: 'Fixed' }).expect(201);
+    const res = await idp.api('patch', `/applications/${app.body.id}`)
+      .send({ customValue: 'other-value', label: 'Renamed' }).expect(409);
+    assert.equal(res.body.error.code, 'custom_value_immutable');
+    assert.equal(res.body.error.message, IMMUTABLE_CUSTOM_VALUE);
+    const after_ = await idp.api('get', `/applications/${app.body.id}`).expect(200);
+    assert.equal(after_.body.customValue, 'fixed-value');
+    assert.equal(after_.body.label, 'Fixed');
+    await idp.api('patch', `/applications/${app.body.id}`).send({ customValue: 'fixed-value',
+      label: 'Renamed' }).expect(200);
+  });
+
+  it('imports SAML settings from SP metadata XML', async () => {
+    const spKeys = generateCertificate('metadata SP', 30);
+    const xml = spMetadata('https://imported.example.com/sp', 'https://imported.example.com/acs',
+      spKeys);
+    const app = await idp.api('post', '/applications').send({ connector: 'custom-saml',
+      label: 'Imported', spMetadataXml: xml }).expect(201);
+    const sso = await idp.api('get', `/applications/${app.body.id}/sso`).expect(200);
+    assert.equal(sso.body.spEntityId, 'https://imported.example.com/sp');
+    assert.deepEqual(sso.body.acsUrls, ['https://imported.example.com/acs']);
+    assert.equal(sso.body.nameIdFormat, 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent');
+    assert.match(sso.body.spCertificate, /BEGIN CERTIFICATE/);
+    assert.equal(sso.body.requireSignedRequests, true);
+  });
+
+  it('refuses bad input with field details and creates nothing', async () => {
+    const before_ = (await idp.api('get', '/applications').expect(200)).body.items.length;
+    const bad = await idp.api('post', '/applications').send({ connector: 'custom-saml',
+      saml: { acsUrls: ['javascript:alert(1)'] } }).expect(400);
+    assert.ok(bad.body.error.details.fields['saml.acsUrls.0']);
+    const inconsistent = await idp.api('post', '/applications').send({
+      connector: 'custom-saml', saml: { spEntityId: 'x', acsUrls: ['https://a.example/acs'],
+        defaultAcsUrl: 'https://b.example/acs' } }).expect(400);
+    assert.ok(inconsistent.body.error.details.fields.defaultAcsUrl);
+    await idp.api('post', '/applications').send({ connector: 'custom-saml',
+      spMetadataXml: '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>' })
+      .expect(400);
+    await idp.api('post', '/applications').send({ connector: 'nope' }).expect(400);
+    const after_ = (await idp.api('get', '/applications').expect(200)).body.items.length;
+    assert.equal(after_, before_);
+  });
+
+  it('binds groups from the application side and from the group side', async () => {
+    const app = await idp.api('post', '/applications').send({ connector: 'custom-saml',
+      label: 'Bound', saml: { spEntityId: 'https://b.example.com',
+        acsUrls: ['https://b.example.com/acs'] } }).expect(201);
+    await idp.api('put', `/groups/${idp.groupId}/applications/${app.body.id}`).expect(204);
+    const fromApp = await idp.api('get', `/applications/${app.body.id}/groups`).expect(200);
+    assert.deepEqual(fromApp.body.items.map((g: { id: string }) => g.id), [idp.groupId]);
+    const fromGroup = await idp.api('get', `/groups/${idp.groupId}/applications`).expect(200);
+    assert.ok(fromGroup.body.items.some((a: { id: string }) => a.id === app.body.id));
+    await idp.api('delete', `/applications/${app.body.id}/groups/${idp.groupId}`).expect(204);
+    const none = await idp.api('get', `/groups/${idp.groupId}/applications`).expect(200);
+    assert.ok(!none.body.items.some((a: { id: string }) => a.id === app.body.id));
+    await idp.api('put', `/applications/${app.body.id}/groups/no-such-group`).expect(404);
+  });
+
+  it('lists bound applications as tiles on the user portal', async () => {
+    const shown = await idp.api('post', '/applications').send({ connector: 'custom-saml',
+      label: 'Tile <b>shown</b>', saml: { spEntityId: 'https://t.example.com',
+        acsUrls: ['https://t.example.com/acs'] } }).expect(201);
+    await idp.api('put', `/applications/${shown.body.id}/groups/${idp.groupId}`).expect(204);
+    const agent = browser(idp);
+    const page = await visit(agent, '/', idp.user);
+    assert.equal(page.status, 200);
+    assert.match(page.text, new RegExp(`href="/saml2/${shown.body.customValue}"`));
+    assert.match(page.text, /Tile &lt;b&gt;shown&lt;\/b&gt;/);
+    assert.doesNotMatch(page.text, /Asana sandbox/);
+  });
+
+  it('deletes an application with its settings, keys and bindings', async () => {
+    const app = await idp.api('post', '/applications').send({ connector: 'custom-saml',
+      label: 'Doomed', saml: { spEntityId: 'https://d.example.com',
+        acsUrls: ['https://d.example.com/acs'] } }).expect(201);
+    await idp.api('put', `/applications/${app.body.id}/groups/${idp.groupId}`).expect(204);
+    await idp.api('delete', `/applications/${app.body.id}`).expect(204);
+    const db = idp.service.ctx.db;
+    for (const table of ['saml_settings', 'signing_keys', 'app_group_bindings'] as const) {
+      const rows = await db.selectFrom(table).select('application_id')
+        .where('application_id', '=', app.body.id).execute();
+      assert.equal(rows.length, 0, `${table} emptied`);
+    }
+    await idp.api('get', `/applications/${app.body.id}`).expect(404);
+    assert.equal((await fetch(`${app.body.idpUrl}/metadata`)).status, 404);
+  });
+});

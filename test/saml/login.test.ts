@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { LOGIN_FAILED, LOGIN_LOCKED } from '../../src/portal/authenticate.js';
+import {
+  browser, eventsOf, type IdpFixture, makeApp, makeUser, PASSWORD, startIdp, visit,
+} from './helpers.js';
+
+/** The session cookie a response set, as `name=value`. */
+function sessionCookie(res: request.Response): string | undefined {
+  const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  return cookies.map((c) => c.split(';')[0]!).find((c) => c.startsWith('idp.sid='));
+}
+
+describe('login page, sessions and throttling', () => {
+  let idp: IdpFixture;
+
+  before(async () => {
+    idp = await startIdp();
+  });
+  after(() => idp.service.dispose());
+
+  const login = (username: string, password: string, continueTo = '/') =>
+    request(idp.service.url).post('/login').type('form')
+      .send({ username, password, continue: continueTo });
+
+  it('shows a form with username, password and the continuation', async () => {
+    const res = await request(idp.service.url).get('/login?continue=%2Fsaml2%2Fx').expect(200);
+    assert.match(res.text, /name="username"/);
+    assert.match(res.text, /name="password"/);
+    assert.match(res.text, /name="continue" value="\/saml2\/x"/);
+  });
+
+  it('gives unknown users, wrong passwords and suspended users the same answer', async () => {
+    const suspended = await makeUser(idp, 'sleepy');
+    await idp.api('post', `/users/${suspended.id}/suspend`).expect(200);
+    const answers = [await login('nobody-here', PASSWORD), await login(idp.user.username,
+      'wrong password'), await login('sleepy', PASSWORD)];
+    for (const res of answers) {
+      assert.equal(res.status, 401);
+      assert.ok(res.text.includes(LOGIN_FAILED));
+      assert.equal(sessionCookie(res), undefined, 'no session for a failed login');
+    }
+    const [first, ...rest] = answers.map((r) => r.text.replace(/value="[^"]*"/g, ''));
+    for (const text of rest) assert.equal(text, first);
+  });
+
+  it('continues only to local paths', async () => {
+    const res = await login(idp.user.username, PASSWORD, 'https://evil.example.com/');
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.location, '/');
+    const slashes = await login(idp.user.username, PASSWORD, '//evil.example.com/');
+    assert.equal(slashes.headers.location, '/');
+  });
+
+  it('regenerates the session id at login', async () => {
+    const app = await makeApp(idp, { spEntityId: 'https://l.example.com',
+      acsUrls: ['https://l.example.com/acs'] });
+    const agent = browser(idp);
+    const start = await agent.get(`/saml2/${app.customValue}`);
+    const before_ = sessionCookie(start);
+    assert.ok(before_, 'a session holds the pending sign-in');
+    const continueTo = new URL(start.headers.location!, 'http://x').searchParams
+      .get('continue')!;
+    const res = await agent.post('/login').type('form')
+      .send({ username: idp.user.username, password: PASSWORD, continue: continueTo });
+    const after_ = sessionCookie(res);
+    assert.ok(after_);
+    assert.notEqual(after_, before_);
+    assert.match((await agent.get(res.headers.location!)).text, /SAMLResponse/);
+  });
+
+  it('logs out', async () => {
+    const agent = browser(idp);
+    await visit(agent, '/', idp.user);
+    assert.equal((await agent.get('/')).status, 200);
+    await agent.post('/logout').expect(303);
+    const after_ = await agent.get('/');
+    assert.equal(after_.status, 303);
+    assert.match(after_.headers.location!, /^\/login/);
+  });
+
+  it('refuses a login form posted from another site', async () => {
+    const res = await request(idp.service.url).post('/login').set('Origin', 'https://evil.test')
+      .type('form').send({ username: idp.user.username, password: PASSWORD });
+    assert.equal(res.status, 403);
+  });
+
+  it('locks a username out after repeated failures, even for the right password',
+    async () => {
+      const target = await makeUser(idp, 'target');
+      for (let i = 0; i < 5; i += 1) {
+        assert.equal((await login(target.username, `wrong-${i}`)).status, 401);
+      }
+      const locked = await login(target.username, PASSWORD);
+      assert.equal(locked.status, 429);
+      assert.ok(locked.text.includes(LOGIN_LOCKED));
+      assert.equal(sessionCookie(locked), undefined);
+      // Other usernames from this address still get in (the address limit is higher).
+      assert.equal((await login(idp.user.username, PASSWORD)).status, 303);
+      const [event] = await eventsOf(idp, 'user_login_attempt');
+      assert.equal(event?.outcome, 'success');
+    });
+
+  it('keeps sessions across a restart', async () => {
+    const res = await login(idp.user.username, PASSWORD);
+    const cookie = sessionCookie(res)!;
+    idp.service = await idp.service.restart();
+    const page = await request(idp.service.url).get('/').set('Cookie', cookie);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Signed in as/);
+  });
+});
