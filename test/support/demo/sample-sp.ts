@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SAML } from '@node-saml/node-saml';
+import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import express, { type Request, type Response } from 'express';
 import { type Html, html } from '../../../src/views/html.js';
 import type { ScimSp, ScimSpUser } from '../scim-sp/index.js';
+import { readIdpMetadata } from '../sp.js';
 
 /*
  * A sample application for the demo: a real SAML service provider (node-saml) that
@@ -14,19 +15,12 @@ import type { ScimSp, ScimSpUser } from '../scim-sp/index.js';
  * so a change made in the directory can be watched arriving.
  */
 
-/** Where the identity provider is, known once the application is created there. */
-export interface IdpSettings {
-  /** The application's IdP URL, `<service>/saml2/<custom value>`. */
-  ssoUrl: string;
-  /** The application's signing certificate, PEM. */
-  certificate: string;
-}
-
 export interface SampleSp {
   url: string;
   entityId: string;
   acsUrl: string;
-  configure(idp: IdpSettings): void;
+  /** Takes the IdP's entity ID, SSO URL and certificates from its published metadata. */
+  configure(idpMetadataUrl: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -141,11 +135,17 @@ export async function startSampleSp(scim: ScimSp, port = 0): Promise<SampleSp> {
 
   return {
     url, entityId, acsUrl,
-    configure(idp) {
+    async configure(idpMetadataUrl) {
+      const answer = await fetch(idpMetadataUrl);
+      if (!answer.ok) throw new Error(`IdP metadata: HTTP ${answer.status}`);
+      const idp = readIdpMetadata(await answer.text());
       saml = new SAML({
-        entryPoint: idp.ssoUrl, idpCert: idp.certificate, issuer: entityId,
-        callbackUrl: acsUrl, audience: entityId, wantAssertionsSigned: true,
-        wantAuthnResponseSigned: false, identifierFormat: null,
+        entryPoint: idp.ssoUrl, idpIssuer: idp.entityId, idpCert: idp.certificates,
+        issuer: entityId, callbackUrl: acsUrl, audience: entityId,
+        wantAssertionsSigned: true, wantAuthnResponseSigned: false,
+        signatureAlgorithm: 'sha256', digestAlgorithm: 'sha256',
+        identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+        validateInResponseTo: ValidateInResponseTo.ifPresent,
       });
     },
     async stop() {
