@@ -113,7 +113,8 @@ async function startIdentityService(dataDir: string, options: DemoOptions):
 /** Starts everything; `stop()` ends it all and removes the demo's data directory. */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const dataDir = mkdtempSync(join(tmpdir(), 'idp-demo-'));
-  const scim = await startScimSp();
+  // A generic SCIM application: it takes name parts in updates, as the connector sends.
+  const scim = await startScimSp({ acceptNameParts: true });
   const service = await startIdentityService(dataDir, options);
   const sp = await startSampleSp(scim);
   const stop = async () => {
