@@ -63,10 +63,13 @@ async function login(ctx: AppContext, passwords: PasswordLogin, req: Request, re
   const form = (req.body ?? {}) as Record<string, unknown>;
   const username = typeof form.username === 'string' ? form.username.slice(0, 256) : '';
   const password = typeof form.password === 'string' ? form.password.slice(0, 1024) : '';
-  const continueTo = safeContinue(form.continue);
+  // The form's hidden continuation first; a page that sent the browser here may have
+  // left one in the session instead.
+  const continueTo = safeContinue(form.continue ?? req.session.returnTo);
   try {
     const user = await passwords.authenticate(username, password, req.ip ?? 'unknown');
     await regenerate(req);
+    delete req.session.returnTo;
     req.session.userId = user.id;
     req.session.authnInstant = new Date().toISOString();
     await recordEvent(ctx.db, { type: 'user_login_attempt', outcome: 'success',
@@ -111,7 +114,7 @@ export function portalRouter(ctx: AppContext): Router {
   router.get('/login', (req, res) => {
     const notice = req.query.loggedOut === '1'
       ? { kind: 'success' as const, message: 'You are signed out.' } : takeNotice(req);
-    showLogin(req, res, safeContinue(req.query.continue), '', notice);
+    showLogin(req, res, safeContinue(req.query.continue ?? req.session.returnTo), '', notice);
   });
   // Both forms carry the session's CSRF token: a forged login would sign the victim in
   // to an attacker's account, a forged logout would end the victim's session.

@@ -20,14 +20,17 @@ export function attr(value: string): string {
   return value.replace(/[&<"\t\n\r]/g, (c) => ATTRIBUTE_ESCAPES[c]!);
 }
 
+const NOT_XML_CHARACTERS = new RegExp([
+  '[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]',
+  '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])',
+  '(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]',
+].join('|'), 'g');
+
 /**
  * Removes characters XML 1.0 cannot carry at all (control characters other than tab,
  * line feed and carriage return, lone surrogates, U+FFFE/U+FFFF), so a directory value
  * never produces a document peers refuse to parse.
  */
 export function xmlSafe(value: string): string {
-  return value.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
-    '');
+  return value.replace(NOT_XML_CHARACTERS, '');
 }

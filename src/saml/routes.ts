@@ -4,6 +4,7 @@ import express, {
 } from 'express';
 import type { Application } from '../applications/service.js';
 import type { AppContext } from '../context.js';
+import type { SamlSettings } from './settings.js';
 import type { User } from '../directory/users.js';
 import { toHttpError } from '../http/errors.js';
 import { decryptSecret, encryptSecret } from '../secrets.js';
@@ -77,9 +78,9 @@ function sendToLogin(req: Request, res: Response, app: Application, pending: Pen
 }
 
 /** Runs the end of the pipeline for a pending sign-in and answers the browser. */
-async function finish(ctx: AppContext, req: Request, res: Response, app: Application,
+async function finish(ctx: AppContext, req: Request, res: Response, opened: Opened,
   pending: PendingSignIn): Promise<void> {
-  const settings = await ctx.saml.readySettings(app.id);
+  const { app, settings } = opened;
   const session = await sessionUser(ctx, req);
   locals(res).user = session.user;
   const outcome = await completeSignIn(ctx, app, settings, pending, session);
@@ -96,23 +97,27 @@ async function finish(ctx: AppContext, req: Request, res: Response, app: Applica
   deliver(res, outcome);
 }
 
+interface Opened {
+  app: Application;
+  settings: SamlSettings;
+}
+
 /** Application, SSO on, settings complete: the first steps of every endpoint. */
 async function openApplication(ctx: AppContext, res: Response, customValue: string):
-  Promise<Application> {
+  Promise<Opened> {
   const app = await findApplication(ctx, customValue);
   locals(res).app = app;
   checkSsoActive(app);
-  await ctx.saml.readySettings(app.id);
-  return app;
+  return { app, settings: await ctx.saml.readySettings(app.id) };
 }
 
 /**
  * SP-initiated: check the AuthnRequest and answer a bad NameIDPolicy. Returns the
  * pending sign-in, or null when a status response was already delivered.
  */
-async function checkSpInitiated(ctx: AppContext, res: Response, app: Application,
+async function checkSpInitiated(ctx: AppContext, res: Response, opened: Opened,
   incoming: IncomingRequest, relayState: string | undefined): Promise<PendingSignIn | null> {
-  const settings = await ctx.saml.readySettings(app.id);
+  const { app, settings } = opened;
   const request = await checkAuthnRequest(incoming, {
     db: ctx.db, applicationId: app.id, settings, endpointUrl: ctx.saml.idpUrl(app),
   });
@@ -157,10 +162,10 @@ function openResumeLink(ctx: AppContext, app: Application, token: unknown): Pend
 
 /** IdP-initiated: no request, the registered default ACS URL. */
 async function startIdpInitiated(ctx: AppContext, req: Request, res: Response,
-  app: Application, relayState: string | undefined): Promise<void> {
-  const settings = await ctx.saml.readySettings(app.id);
-  await finish(ctx, req, res, app, {
-    applicationId: app.id, requestId: null, acsUrl: settings.defaultAcsUrl!, relayState,
+  opened: Opened, relayState: string | undefined): Promise<void> {
+  await finish(ctx, req, res, opened, {
+    applicationId: opened.app.id, requestId: null, acsUrl: opened.settings.defaultAcsUrl!,
+    relayState,
     forceAuthn: false, isPassive: false, receivedAt: new Date().toISOString(),
   });
 }
@@ -228,50 +233,50 @@ export function samlRouter(ctx: AppContext): Router {
     if (Buffer.byteLength(raw) > 2 * MAX_ENCODED_REQUEST_BYTES) {
       throw refuse('request_too_large', 'The request is larger than allowed.', 414);
     }
-    const app = await openApplication(ctx, res, req.params.customValue);
+    const opened = await openApplication(ctx, res, req.params.customValue);
     const { samlRequest, relayState } = redirectParams(raw);
     checkRelayState(relayState);
     if (samlRequest === undefined) {
       locals(res).binding = 'idp-initiated';
-      await startIdpInitiated(ctx, req, res, app, relayState);
+      await startIdpInitiated(ctx, req, res, opened, relayState);
       return;
     }
-    const pending = await checkSpInitiated(ctx, res, app,
+    const pending = await checkSpInitiated(ctx, res, opened,
       { binding: 'redirect', encoded: samlRequest, rawQuery: raw }, relayState);
-    if (pending) await finish(ctx, req, res, app, pending);
+    if (pending) await finish(ctx, req, res, opened, pending);
   }));
 
   router.post('/saml2/:customValue', body, wrap(async (req, res) => {
     locals(res).binding = 'post';
-    const app = await openApplication(ctx, res, req.params.customValue);
+    const opened = await openApplication(ctx, res, req.params.customValue);
     const form = (req.body ?? {}) as Record<string, unknown>;
     const samlRequest = single(form.SAMLRequest, 'SAMLRequest');
     const relayState = checkRelayState(single(form.RelayState, 'RelayState'));
     if (!samlRequest) throw refuse('missing_request', 'The POST carries no SAMLRequest.');
-    const pending = await checkSpInitiated(ctx, res, app,
+    const pending = await checkSpInitiated(ctx, res, opened,
       { binding: 'post', encoded: samlRequest, rawQuery: '' }, relayState);
-    if (pending) res.redirect(303, resumeLink(ctx, app, pending));
+    if (pending) res.redirect(303, resumeLink(ctx, opened.app, pending));
   }));
 
   router.get('/saml2/:customValue/resume', wrap(async (req, res) => {
     locals(res).binding = 'post';
-    const app = await openApplication(ctx, res, req.params.customValue);
-    await finish(ctx, req, res, app, openResumeLink(ctx, app, req.query.t));
+    const opened = await openApplication(ctx, res, req.params.customValue);
+    await finish(ctx, req, res, opened, openResumeLink(ctx, opened.app, req.query.t));
   }));
 
   router.get('/saml2/:customValue/continue', wrap(async (req, res) => {
     locals(res).binding = 'continue';
-    const app = await openApplication(ctx, res, req.params.customValue);
+    const opened = await openApplication(ctx, res, req.params.customValue);
     const key = typeof req.query.k === 'string' ? req.query.k : '';
     const pending = req.session.pendingSaml?.[key] as PendingSignIn | undefined;
-    if (!pending || pending.applicationId !== app.id) {
+    if (!pending || pending.applicationId !== opened.app.id) {
       throw refuse('no_pending_request', 'This sign-in has expired. Start again from the '
         + 'application.');
     }
     const remaining = { ...req.session.pendingSaml };
     delete remaining[key];
     req.session.pendingSaml = remaining;
-    await finish(ctx, req, res, app, { ...pending, isPassive: false });
+    await finish(ctx, req, res, opened, { ...pending, isPassive: false });
   }));
 
   router.use('/saml2/:customValue', refusalPage(ctx));

@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Application, ApplicationInput, ApplicationService } from '../applications/service.js';
+import type {
+  Application, ApplicationInput, ApplicationService,
+} from '../applications/service.js';
 import { CertificateService, type CertificateInfo } from '../certs/service.js';
 import type { Config } from '../config.js';
 import { HttpError } from '../http/errors.js';

@@ -29,8 +29,8 @@ export async function startIdp(env: Record<string, string> = {}): Promise<IdpFix
   const service = await startTestService(env);
   const api = (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string) =>
     request(service.url)[method](`/api/v1${path}`).set('x-api-key', service.apiKey);
-  const group = await api('post', '/groups').send({ name: `staff-${randomBytes(3).toString('hex')}` })
-    .expect(201);
+  const group = await api('post', '/groups')
+    .send({ name: `staff-${randomBytes(3).toString('hex')}` }).expect(201);
   const user = await makeUser({ service, api, groupId: group.body.id } as IdpFixture, 'ada',
     [group.body.id]);
   return { service, api, user, groupId: group.body.id };

@@ -86,7 +86,8 @@ describe('sign-in accepted by node-saml, configured only from the IdP metadata',
     assert.equal((await postToAcs(readPostForm(again.text))).status, 200);
   });
 
-  it('signs the response too when asked, still accepted, and xml-crypto verifies both', async () => {
+  it('signs the response too when asked; accepted, and xml-crypto verifies both',
+    async () => {
     await idp.api('put', `/applications/${app.id}/sso`).send({ signResponse: true })
       .expect(200);
     const agent = browser(idp);
