@@ -22,6 +22,7 @@ interface GroupState {
   remoteId: string | null;
   heldName: string;
   membersKnown: boolean;
+  knownAbsent: boolean;
 }
 
 /** Runs a group operation. Throws DeliveryError when a call failed. */
@@ -76,16 +77,22 @@ async function loadGroupState(rt: AppRuntime, group: { id: string; name: string 
   return {
     id: group.id, name: group.name, remoteId: row?.remote_id ?? null,
     heldName: row?.display_name ?? group.name, membersKnown: row?.members_known === 1,
+    knownAbsent: row?.known_absent === 1,
   };
 }
 
 /** A same-named group in the application is taken over; otherwise one is created. */
 async function takeOverOrCreate(rt: AppRuntime, state: GroupState, desired: string[]):
   Promise<GroupState> {
-  const existing = await findGroup(rt, state);
+  const existing = state.knownAbsent ? undefined : await findGroup(rt, state);
   if (existing) return saveGroup(rt, { ...state, remoteId: existing.id,
     heldName: existing.displayName ?? state.name, membersKnown: false }, null);
   const first = desired.slice(0, MEMBER_CHUNK);
+  // Cleared before sending: after a stop mid-request, the next run looks the group up.
+  if (state.knownAbsent) {
+    state.knownAbsent = false;
+    await saveGroup(rt, state, null);
+  }
   const answer = await recordedCall(rt, 'group_create_provision', subjectOf(state),
     () => rt.client.createGroup(state.name, first), () => ({ members: first.length }));
   if (answer.status === 409) {
@@ -205,7 +212,8 @@ async function saveGroup(rt: AppRuntime, state: GroupState, members: string[] | 
   Promise<GroupState> {
   const values = {
     remote_id: state.remoteId, display_name: state.heldName,
-    members_known: state.membersKnown ? 1 : 0, state: 'provisioned' as const, error: null,
+    members_known: state.membersKnown ? 1 : 0, known_absent: state.knownAbsent ? 1 : 0,
+    state: state.remoteId ? 'provisioned' as const : 'pending' as const, error: null,
     updated_at: now(),
   };
   await rt.db.transaction().execute(async (trx) => {

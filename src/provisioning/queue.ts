@@ -67,11 +67,10 @@ export async function claim(db: Db, ids: number[]): Promise<void> {
 
 /** Removes a finished operation, and failed ones for the same target it supersedes. */
 export async function complete(db: Db, op: OperationRow): Promise<void> {
-  await db.deleteFrom('idm_operations').where((eb) => eb.or([
-    eb('id', '=', op.id),
-    eb.and([eb('application_id', '=', op.application_id), eb('kind', '=', op.kind),
-      eb('target_id', '=', op.target_id), eb('status', '=', 'failed')]),
-  ])).execute();
+  await db.deleteFrom('idm_operations').where('id', '=', op.id).execute();
+  await db.deleteFrom('idm_operations').where('application_id', '=', op.application_id)
+    .where('target_id', '=', op.target_id).where('kind', '=', op.kind)
+    .where('status', '=', 'failed').execute();
 }
 
 /**

@@ -60,6 +60,7 @@ export class RateLimiter {
   private spacingMs = 0;
   private nextStart = 0;
   private pausedUntil = 0;
+  private closed = false;
 
   constructor(limits: RateLimits) {
     this.reads = new Semaphore(limits.concurrentReads);
@@ -79,6 +80,12 @@ export class RateLimiter {
     this.pausedUntil = Math.max(this.pausedUntil, time);
   }
 
+  /** Refuses every request not yet sent, so nothing leaves after the service stopped. */
+  close(): void {
+    this.closed = true;
+    this.pausedUntil = 0;
+  }
+
   /** Time (epoch ms) before which nothing is sent because of a 429, or 0. */
   get pausedUntilMs(): number {
     return this.pausedUntil > Date.now() ? this.pausedUntil : 0;
@@ -94,6 +101,7 @@ export class RateLimiter {
     await slots.acquire();
     try {
       await this.waitForStart();
+      if (this.closed) throw new LimiterClosedError();
       return await send();
     } finally {
       slots.release();
@@ -105,10 +113,18 @@ export class RateLimiter {
       const now = Date.now();
       const start = Math.max(now, this.nextStart, this.pausedUntil);
       this.nextStart = start + this.spacingMs;
-      if (start > now) await sleep(Math.ceil(start - now));
+      if (start > now) await sleep(Math.ceil(start - now), undefined, { ref: false });
       // A 429 answered while this request slept moves its start past the pause.
-      if (this.pausedUntil <= start) return;
+      if (this.pausedUntil <= start || this.closed) return;
     }
+  }
+}
+
+/** Thrown for a request that was still waiting when its limiter was closed. */
+export class LimiterClosedError extends Error {
+  constructor() {
+    super('provisioning stopped before the request was sent');
+    this.name = 'LimiterClosedError';
   }
 }
 
@@ -122,5 +138,10 @@ export class LimiterRegistry {
     if (limiter) limiter.setLimits(limits);
     else this.limiters.set(applicationId, limiter = new RateLimiter(limits));
     return limiter;
+  }
+
+  /** Closes every limiter (the service is stopping). */
+  closeAll(): void {
+    for (const limiter of this.limiters.values()) limiter.close();
   }
 }

@@ -128,7 +128,8 @@ async function linkGroups(rt: AppRuntime, groups: ScimGroupResource[]): Promise<
       const values = {
         remote_id: remote?.id ?? null, display_name: remote?.displayName ?? group.name,
         // The list was read without members: they are read again before any change.
-        members_known: 0, state: 'pending' as const, error: null, updated_at: now(),
+        members_known: 0, known_absent: remote ? 0 : 1, state: 'pending' as const,
+        error: null, updated_at: now(),
       };
       await trx.insertInto('idm_groups').values({ application_id: rt.applicationId,
         group_id: group.id, ...values })

@@ -58,6 +58,8 @@ export interface IdmGroupsTable {
   display_name: string;
   /** 1 when the application's member list is known and kept in idm_group_members. */
   members_known: number;
+  /** 1 when a full read of the application just showed no group of this name. */
+  known_absent: number;
   state: 'pending' | 'provisioned' | 'failed';
   error: string | null;
   updated_at: string;

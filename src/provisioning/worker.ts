@@ -11,7 +11,7 @@ import {
   claim, complete, dueOperations, enqueue, nextDueTime, type OperationRow, park, recoverRunning,
   reschedule,
 } from './queue.js';
-import type { LimiterRegistry } from './rate-limiter.js';
+import { LimiterClosedError, type LimiterRegistry } from './rate-limiter.js';
 import { reconcile } from './reconcile.js';
 import { type AppRuntime, DeliveryError } from './runtime.js';
 import { ScimClient } from './scim-client.js';
@@ -37,6 +37,8 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
 /** Operations of one application in flight at once, whatever its concurrency caps. */
 const MAX_IN_FLIGHT = 64;
 const FEED_BATCH = 500;
+/** How long a stop waits for requests on the wire, in ms. */
+const STOP_GRACE_MS = 5_000;
 
 type ActiveIntegration = IdmIntegrationsTable & { connector: string };
 
@@ -80,14 +82,20 @@ export class ProvisioningWorker {
     this.wake();
   }
 
-  /** Stops taking operations and waits for the ones in flight to settle. */
+  /**
+   * Stops taking operations, refuses requests not yet sent, and waits a little for the
+   * ones on the wire. Whatever is cut short stays stored as running and is taken again
+   * at the next start, where a lookup comes before any create.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.deps.changes.off('change', this.wake);
     if (this.poll) clearInterval(this.poll);
     if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.deps.limiters.closeAll();
     const pending = [...this.inFlight.values()].flatMap((m) => [...m.values()].map((e) => e.done));
-    await Promise.allSettled(pending);
+    const grace = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
+    await Promise.race([Promise.allSettled(pending), grace]);
   }
 
   /** Looks for new changes and due operations now. */
@@ -157,8 +165,9 @@ export class ProvisioningWorker {
     const due = await dueOperations(this.deps.db, app, cap + running.size);
     const busy = new Set([...running.values()].map((r) => r.key));
     const picked = pickOperations(due, busy, cap - running.size);
-    await claim(this.deps.db, picked.map((op) => op.id));
+    // Built before claiming, so a broken setting leaves the operations queued.
     const rt = this.runtime(integration);
+    await claim(this.deps.db, picked.map((op) => op.id));
     for (const op of picked) {
       const done = this.run(rt, op).finally(() => {
         running.delete(op.id);
@@ -173,6 +182,8 @@ export class ProvisioningWorker {
       await execute(rt, op);
       await complete(this.deps.db, op);
     } catch (error) {
+      // Stopped before sending: the row stays running and is recovered at next start.
+      if (error instanceof LimiterClosedError) return;
       await this.failed(op, error).catch((e: unknown) => {
         if (this.running) this.log.error({ err: e, op: op.id }, 'could not store a failure');
       });
@@ -264,18 +275,23 @@ export class ProvisioningWorker {
 }
 
 /**
- * Due operations to start: never two for one target at once, and a reconcile alone
- * (it relinks every account, so nothing else may run beside it).
+ * Due operations to start: never two for one target at once; a reconcile alone (it
+ * relinks every account, so nothing else may run beside it); and groups only once no
+ * user operation is running, so a group is sent with all its new members' accounts in
+ * one go rather than in a request per member as each account appears.
  */
 function pickOperations(due: OperationRow[], busy: Set<string>, room: number):
   OperationRow[] {
   const picked: OperationRow[] = [];
+  let usersBusy = [...busy].some((key) => key.startsWith('user:'));
   for (const op of due) {
     if (picked.length >= room) break;
     if (op.kind === 'reconcile') {
       if (busy.size === 0 && picked.length === 0) return [op];
       break;
     }
+    if (op.kind === 'user') usersBusy = true;
+    else if (usersBusy) break;
     const key = `${op.kind}:${op.target_id}`;
     if (busy.has(key)) continue;
     busy.add(key);

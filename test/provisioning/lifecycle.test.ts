@@ -61,4 +61,51 @@ describe('integration lifecycle', () => {
       .where('application_id', '=', setup.appId).execute();
     assert.deepEqual(operations, []);
   });
+
+  it('reactivation reconciles: the change made while inactive is delivered', async () => {
+    await setup.api('put', '/token', { token: setup.sp.token }).expect(200);
+    await setup.api('post', '/activate').expect(200);
+    await settled(setup);
+    const res = await setup.api('get', '/users').expect(200);
+    assert.ok(res.body.items.length >= 2);
+    assert.ok(res.body.items.every((u: { state: string }) => u.state === 'provisioned'));
+    for (const item of res.body.items) {
+      assert.equal(spUser(setup.sp, item.username)?.active, true);
+    }
+  });
+
+  it('"sync now" brings back an attribute changed in the application', async () => {
+    const [item] = (await setup.api('get', '/users').expect(200)).body.items;
+    const account = spUser(setup.sp, item.username)!;
+    await fetch(`${setup.sp.baseUrl}/Users/${account.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${setup.sp.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: 'title', value: 'Changed by hand' }] }),
+    });
+    assert.equal(spUser(setup.sp, item.username)?.title, 'Changed by hand');
+    await setup.api('post', '/sync').expect(202);
+    await settled(setup);
+    assert.equal(spUser(setup.sp, item.username)?.title, undefined);
+  });
+
+  it('refuses bad settings with a clear error, changing nothing', async () => {
+    await setup.api('post', '/deactivate').expect(200);
+    const unknown = await setup.api('put', '', { rateProfile: 'gold' }).expect(400);
+    assert.match(unknown.body.error.message, /Unknown rate profile "gold"/);
+    await setup.api('put', '', { concurrentReads: 0 }).expect(400);
+    const asana = await setup.api('put', '', { rateProfile: 'asana-free' }).expect(200);
+    assert.deepEqual([asana.body.requestsPerMinute, asana.body.concurrentReads,
+      asana.body.concurrentWrites], [150, 50, 15]);
+    const partial = await setup.api('put', '', { requestsPerMinute: 10 }).expect(400);
+    assert.match(partial.body.error.message, /rateProfile "custom"/);
+    const view = await setup.api('get', '').expect(200);
+    assert.equal(view.body.requestsPerMinute, 150);
+    await setup.api('post', '/deactivate').expect(409);
+  });
+
+  it('never writes the token to a log line', () => {
+    assert.ok(!setup.service.log.text.includes(setup.sp.token));
+  });
 });
+

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import type { User } from '../../src/directory/users.js';
+import type { Db } from '../../src/store/db.js';
 import { SYSTEM } from '../../src/insights/events.js';
 import { startScimSp, type ScimSp, type ScimSpOptions } from '../support/scim-sp/index.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -97,14 +98,22 @@ export async function waitFor<T>(what: string, check: () => Promise<T | false> |
 
 /** Waits until every change is planned and no operation is queued or running. */
 export async function settled(setup: Setup): Promise<void> {
-  const db = setup.service.ctx.db;
+  await settledIn(setup.service.ctx.db, setup.appId);
+}
+
+/**
+ * The same for any database and application. The cursor is read before the queue:
+ * planning stores operations and moves the cursor in one transaction, so a cursor
+ * already past the feed means the queue read after it holds every planned operation.
+ */
+export async function settledIn(db: Db, appId: string): Promise<void> {
   await waitFor('provisioning to settle', async () => {
     const integration = await db.selectFrom('idm_integrations').select('feed_seq')
-      .where('application_id', '=', setup.appId).executeTakeFirst();
+      .where('application_id', '=', appId).executeTakeFirst();
     const latest = await db.selectFrom('change_feed')
       .select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
     const busy = await db.selectFrom('idm_operations').select('id')
-      .where('application_id', '=', setup.appId).where('status', 'in', ['pending', 'running'])
+      .where('application_id', '=', appId).where('status', 'in', ['pending', 'running'])
       .limit(1).execute();
     return busy.length === 0 && Number(integration?.feed_seq) >= Number(latest?.seq ?? 0);
   }, 60_000);

@@ -48,6 +48,7 @@ export function provisioning(dialect: Dialect): Migration {
         .addColumn('remote_id', 'text')
         .addColumn('display_name', 'text', (c) => c.notNull())
         .addColumn('members_known', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('known_absent', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('state', 'text', (c) => c.notNull())
         .addColumn('error', 'text')
         .addColumn('updated_at', 'text', (c) => c.notNull())
@@ -83,6 +84,8 @@ export function provisioning(dialect: Dialect): Migration {
         .columns(['application_id', 'queue_key']).unique().execute();
       await db.schema.createIndex('idm_operations_due').on('idm_operations')
         .columns(['application_id', 'status', 'priority', 'id']).execute();
+      await db.schema.createIndex('idm_operations_target').on('idm_operations')
+        .columns(['application_id', 'target_id']).execute();
     },
   };
 }

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SYSTEM } from '../../src/insights/events.js';
+import {
+  activate, boundGroup, eventsOf, makeUser, type Setup, settled, setUp, spUser, waitFor,
+} from './support.js';
+
+async function withSetup(options: Parameters<typeof setUp>[0],
+  run: (setup: Setup) => Promise<void>): Promise<void> {
+  const setup = await setUp(options);
+  try {
+    await run(setup);
+  } finally {
+    await setup.dispose();
+  }
+}
+
+const ourAccounts = (setup: Setup) =>
+  setup.sp.users().filter((u) => u.userName.endsWith('@example.com'));
+
+describe('delivery', () => {
+  it('a restart in the middle of a 500-user sync ends with the directory state and no '
+    + 'duplicate', () => withSetup({ quota: { requestsPerMinute: 12_000, concurrentReads: 5,
+    concurrentWrites: 5 } }, async (setup) => {
+    const group = await boundGroup(setup);
+    const users = [];
+    for (let i = 0; i < 500; i += 1) users.push(await makeUser(setup, [group]));
+    await activate(setup);
+    await waitFor('a part of the sync', () => ourAccounts(setup).length >= 100);
+    setup.service = await setup.service.restart();
+    await settled(setup);
+    const accounts = ourAccounts(setup);
+    assert.equal(accounts.length, 500);
+    assert.equal(new Set(accounts.map((a) => a.userName.toLowerCase())).size, 500);
+    assert.ok(accounts.every((a) => a.active));
+    const creates = setup.sp.requests.filter((r) => r.method === 'POST' && r.status === 201);
+    assert.equal(creates.length, 500, 'each account created once');
+    const links = await setup.service.ctx.db.selectFrom('idm_users').selectAll()
+      .where('application_id', '=', setup.appId).execute();
+    assert.deepEqual(new Set(links.map((l) => l.state)), new Set(['provisioned']));
+    const byName = new Map(accounts.map((a) => [a.userName, a.id]));
+    assert.ok(links.every((l) => byName.get(l.user_name) === l.remote_id));
+  }));
+
+  it('rides out a 429 storm without losing a change or exceeding the quota', () =>
+    withSetup({ sp: { requestsPerMinute: 1200 },
+      quota: { requestsPerMinute: 1200, concurrentReads: 5, concurrentWrites: 5 } },
+    async (setup) => {
+      const group = await boundGroup(setup);
+      const users = [];
+      for (let i = 0; i < 20; i += 1) users.push(await makeUser(setup, [group]));
+      await activate(setup);
+      await settled(setup);
+      setup.sp.faults.failNext(12, 429);
+      for (const user of users) {
+        await setup.service.ctx.users.update(user.id, { jobTitle: 'Storm chaser' }, SYSTEM);
+      }
+      await settled(setup);
+      assert.ok(users.every((u) => spUser(setup.sp, u.username)?.title === 'Storm chaser'));
+      const stats = setup.sp.stats();
+      assert.equal(stats.throttled, 0, 'no 429 caused by exceeding the quota');
+      assert.ok(stats.maxRequestsInAnyMinute <= 1200);
+      const refused = (await eventsOf(setup, 'user_update_provision'))
+        .filter((e) => JSON.parse(e.details).status === 429);
+      assert.equal(refused.length, 12);
+    }));
+
+  it('never runs more requests at once than the caps allow', () =>
+    withSetup({ sp: { concurrentReads: 2, concurrentWrites: 2 },
+      quota: { requestsPerMinute: 60_000, concurrentReads: 2, concurrentWrites: 2 } },
+    async (setup) => {
+      const group = await boundGroup(setup);
+      for (let i = 0; i < 30; i += 1) await makeUser(setup, [group]);
+      setup.sp.faults.slowNext(40, 20);
+      await activate(setup);
+      await settled(setup);
+      assert.equal(ourAccounts(setup).length, 30);
+      const stats = setup.sp.stats();
+      assert.equal(stats.throttled, 0);
+      assert.ok(stats.maxConcurrentWrites <= 2 && stats.maxConcurrentReads <= 2);
+      assert.ok(stats.maxConcurrentWrites === 2, 'the caps are used');
+    }));
+
+  it('retries 5xx answers and dropped connections, creating each account once', () =>
+    withSetup({}, async (setup) => {
+      const group = await boundGroup(setup);
+      await activate(setup);
+      await settled(setup);
+      setup.sp.faults.failNext(2, 503);
+      const first = await makeUser(setup, [group]);
+      await settled(setup);
+      setup.sp.faults.dropNext(2);
+      const second = await makeUser(setup, [group]);
+      await settled(setup);
+      for (const user of [first, second]) {
+        assert.equal(setup.sp.users().filter((u) => u.userName === user.username).length, 1);
+      }
+      const failures = (await eventsOf(setup, 'user_lookup_provision'))
+        .filter((e) => e.outcome === 'failure').map((e) => JSON.parse(e.details).status);
+      assert.deepEqual(failures.sort(), [503, 503, null, null].sort());
+    }));
+
+  it('parks an operation as failed after bounded attempts; a retry delivers it', () =>
+    withSetup({}, async (setup) => {
+      const group = await boundGroup(setup);
+      await activate(setup);
+      await settled(setup);
+      setup.sp.faults.failNext(4, 500);
+      const user = await makeUser(setup, [group]);
+      const failed = await waitFor('a parked operation', async () => {
+        const res = await setup.api('get', '/operations').expect(200);
+        return res.body.items.length > 0 ? res.body.items : false;
+      });
+      assert.equal(failed[0].attempts, 4);
+      assert.match(failed[0].lastError, /HTTP 500/);
+      const state = await setup.api('get', '/users?state=failed').expect(200);
+      assert.equal(state.body.items[0].userId, user.id);
+      await setup.api('post', `/operations/${failed[0].id}/retry`).expect(202);
+      await settled(setup);
+      assert.equal(spUser(setup.sp, user.username)?.active, true);
+      const after = await setup.api('get', '/operations').expect(200);
+      assert.deepEqual(after.body.items, []);
+      await setup.api('post', `/operations/${failed[0].id}/retry`).expect(404);
+    }));
+
+  it('reads a server that ignores the page size, adopting instead of looking up', () =>
+    withSetup({ sp: { ignorePageSize: true, pageSize: 7 } }, async (setup) => {
+      const group = await boundGroup(setup);
+      for (let i = 0; i < 30; i += 1) {
+        const user = await makeUser(setup, [group]);
+        setup.sp.seedUser({ userName: user.username.toUpperCase(), active: true });
+      }
+      const before = setup.sp.requests.length;
+      await activate(setup);
+      await settled(setup);
+      const sent = setup.sp.requests.slice(before);
+      assert.equal(sent.filter((r) => r.method === 'POST').length, 0);
+      assert.equal(sent.filter((r) => r.query.includes('filter')).length, 0);
+      const links = await setup.service.ctx.db.selectFrom('idm_users').select('remote_id')
+        .where('application_id', '=', setup.appId).where('remote_id', 'is not', null).execute();
+      assert.equal(links.length, 30);
+    }));
+
+  it('a first sync sends at most 1.05 requests per user', () =>
+    withSetup({ manageGroups: true }, async (setup) => {
+      const groups = [];
+      for (let g = 0; g < 4; g += 1) groups.push(await boundGroup(setup));
+      for (let i = 0; i < 200; i += 1) await makeUser(setup, [groups[i % 4]!]);
+      const before = setup.sp.requests.length;
+      await activate(setup);
+      await settled(setup);
+      const sent = setup.sp.requests.length - before;
+      assert.equal(ourAccounts(setup).length, 200);
+      assert.equal(setup.sp.groups().reduce((n, g) => n + g.members.length, 0), 200);
+      const tally: Record<string, number> = {};
+      for (const r of setup.sp.requests.slice(before)) {
+        const kind = `${r.method} ${r.path.split('/')[1]}`;
+        tally[kind] = (tally[kind] ?? 0) + 1;
+      }
+      assert.ok(sent / 200 <= 1.05, `${sent} requests for 200 users: ${JSON.stringify(tally)}`);
+    }));
+});
