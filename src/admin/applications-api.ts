@@ -10,7 +10,7 @@ import { USER_PROPERTIES } from '../saml/settings.js';
  * routes only parse input and call the services, which the admin portal calls too.
  */
 
-const NAMEID_FORMATS = [
+export const NAMEID_FORMATS = [
   'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
   'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
   'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
@@ -38,7 +38,7 @@ const pemCertificate = z.string().max(16_384)
   .regex(/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/,
     'must be a PEM certificate');
 
-const samlSettings = z.strictObject({
+export const samlSettings = z.strictObject({
   spEntityId: z.string().trim().min(1).max(1024).optional(),
   acsUrls: z.array(httpsOrLocalUrl).min(1).max(20).optional(),
   defaultAcsUrl: httpsOrLocalUrl.optional(),

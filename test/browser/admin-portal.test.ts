@@ -1,9 +1,37 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
+import request from 'supertest';
 import { SYSTEM } from '../../src/insights/events.js';
+import { readPostForm } from '../saml/helpers.js';
+import { csrfOf } from '../support/admin-agent.js';
 import { adminLogin, screenshot, startBrowser, type TestBrowser } from '../support/browser.js';
+import { makePerson, type Person, PERSON_PASSWORD } from '../support/directory.js';
 import { startTestService, type TestService } from '../support/service.js';
+
+const ASANA_ENTITY_ID = 'https://app.asana.com/';
+const ASANA_ACS = 'https://app.asana.com/-/saml/consume';
+
+/** The SAMLResponse the service posts to Asana when this person opens the IdP URL. */
+async function signedResponseFor(service: TestService, person: Person, idpPath: string):
+  Promise<string> {
+  const agent = request.agent(service.url);
+  const login = await agent.get('/login').expect(200);
+  await agent.post('/login').type('form').send({ _csrf: csrfOf(login.text),
+    username: person.username, password: PERSON_PASSWORD, continue: idpPath }).expect(303);
+  const page = await agent.get(idpPath).expect(200);
+  return readPostForm(page.text).SAMLResponse;
+}
+
+/** Validates a response as Asana would, trusting only the given certificate. */
+function asanaValidator(service: TestService, certificatePem: string): SAML {
+  return new SAML({ idpCert: certificatePem, issuer: ASANA_ENTITY_ID,
+    audience: ASANA_ENTITY_ID, callbackUrl: ASANA_ACS,
+    idpIssuer: `${service.url}/saml2/asana-corp`, wantAssertionsSigned: true,
+    wantAuthnResponseSigned: false, validateInResponseTo: ValidateInResponseTo.never });
+}
 
 describe('admin portal in Chromium', () => {
   let service: TestService;
@@ -21,7 +49,8 @@ describe('admin portal in Chromium', () => {
     await service?.dispose();
   });
 
-  it('adds Asana from the catalog with a custom IdP URL value and binds a group', async () => {
+  it('adds Asana with a custom IdP URL value, binds a group, downloads certificate.pem',
+    async () => {
     const group = await service.ctx.groups.create({ name: 'Design team' }, SYSTEM);
     await page.goto(`${service.url}/admin/applications`);
     await page.getByRole('link', { name: '+ Add New Application' }).click();
@@ -49,6 +78,23 @@ describe('admin portal in Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'user groups of Asana (Corp) were saved' })
       .waitFor();
     assert.deepEqual(await service.ctx.applications.boundGroupIds(app!.id), [group.id]);
+
+    await page.getByText('Actions').click();
+    const [download] = await Promise.all([page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download Certificate' }).click()]);
+    assert.equal(download.suggestedFilename(), 'certificate.pem');
+    const pem = readFileSync((await download.path())!, 'utf8');
+    assert.match(pem, /^-----BEGIN CERTIFICATE-----\n/);
+
+    const designer = await makePerson(service, 'dana', [group.id]);
+    const response = await signedResponseFor(service, designer, '/saml2/asana-corp');
+    const { profile } = await asanaValidator(service, pem)
+      .validatePostResponseAsync({ SAMLResponse: response });
+    assert.equal(profile?.nameID, 'dana@example.com');
+    const other = await service.ctx.applications.create('asana', { customValue: 'other' },
+      SYSTEM);
+    await assert.rejects(asanaValidator(service, await service.ctx.saml.certificatePem(other.id))
+      .validatePostResponseAsync({ SAMLResponse: response }), /signature/i);
 
     await page.goto(`${service.url}/admin/applications`);
     await screenshot(page, 'admin-app-list');

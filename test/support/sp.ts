@@ -106,6 +106,11 @@ export async function startTestSp(options: TestSpOptions): Promise<TestSp> {
   if (!shared) (postSaml as unknown as { cacheProvider: unknown }).cacheProvider =
     (redirectSaml as unknown as { cacheProvider: unknown }).cacheProvider;
 
+  // The application's own page, whose button starts SP-initiated sign-in.
+  app.get('/', (_req, res) => {
+    res.type('html').send('<!doctype html><title>Test SP</title><h1>Test SP</h1>'
+      + '<p><a href="/login">Log in with SSO</a></p>');
+  });
   app.get('/login', async (req, res) => {
     const relay = typeof req.query.RelayState === 'string' ? req.query.RelayState : '';
     res.redirect(await redirectSaml.getAuthorizeUrlAsync(relay, undefined, {}));

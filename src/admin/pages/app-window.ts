@@ -5,12 +5,12 @@ import { formList, notify, sendPage, userFailure } from '../../http/pages.js';
 import { type AppTab, type AppWindow, appWindowPage, generalTab, groupsTab }
   from '../../views/admin/app-window.js';
 import { identityTab } from '../../views/admin/identity-tab.js';
-import { ssoTab } from '../../views/admin/sso-tab.js';
 import { EMPTY_FORM, type FormState } from '../../views/forms.js';
-import type { Html } from '../../views/html.js';
+import { type Html, html } from '../../views/html.js';
 import type { Notice, PageFrame } from '../../views/layout.js';
-import { appearanceInput, idpBase } from './applications.js';
+import { appearanceInput } from './applications.js';
 import { adminFrame, param } from './frame.js';
+import { ssoPages } from './sso.js';
 
 /** The application window: General Info, SSO, User Groups, Identity Management tabs. */
 export function appWindowPages(ctx: AppContext): Router {
@@ -19,7 +19,10 @@ export function appWindowPages(ctx: AppContext): Router {
   async function windowOf(req: Request, tab: AppTab): Promise<AppWindow> {
     const app = await ctx.applications.get(param(req, 'id'));
     return { app, connector: findConnector(app.connector),
-      idpUrl: `${idpBase(ctx)}${app.customValue}`, tab, actions: [] };
+      idpUrl: ctx.saml.idpUrl(app), tab, actions: [
+        html`<a href="/admin/applications/${app.id}/certificate.pem" download>Download
+ Certificate</a>`,
+        html`<a href="/saml2/${app.customValue}/metadata">IdP metadata (XML)</a>`] };
   }
 
   /** Renders the window; `panel` draws the open tab with the page's frame (CSRF token). */
@@ -71,17 +74,7 @@ export function appWindowPages(ctx: AppContext): Router {
     res.redirect(303, `/admin/applications/${app.id}/groups`);
   });
 
-  router.get('/applications/:id/sso', async (req, res) => {
-    const w = await windowOf(req, 'sso');
-    show(req, res, w, (f) => ssoTab(f, w));
-  });
-
-  router.post('/applications/:id/sso/activation', async (req, res) => {
-    const active = req.body?.active === 'true';
-    const app = await ctx.applications.setSsoActive(param(req, 'id'), active, req.actor!);
-    notify(req, 'success', `SSO for ${app.label} was ${active ? 'activated' : 'deactivated'}.`);
-    res.redirect(303, `/admin/applications/${app.id}/sso`);
-  });
+  router.use(ssoPages(ctx, (req) => windowOf(req, 'sso')));
 
   router.get('/applications/:id/identity', async (req, res) => {
     const w = await windowOf(req, 'identity');

@@ -122,7 +122,11 @@ export function applicationPages(ctx: AppContext): Router {
       { apps, form: { values: { count: typed }, errors: { count: message } } }), 400);
       return;
     }
-    for (const app of apps) await ctx.applications.delete(app.id, req.actor!);
+    for (const app of apps) {
+      await ctx.applications.delete(app.id, req.actor!);
+      // The signing key parsed for this application must not outlive it in memory.
+      ctx.saml.certificates.forget(app.id);
+    }
     notify(req, 'success', apps.length === 1 ? `${apps[0]!.label} was deleted.`
       : `${apps.length} applications were deleted.`);
     res.redirect(303, '/admin/applications');

@@ -43,9 +43,11 @@ ${selectField({ name: 'outcome', label: 'Outcome', state: f,
 
 function describe(event: EventRecord, apps: Map<string, string>): Html {
   const app = event.applicationId ? apps.get(event.applicationId) ?? event.applicationId : '';
-  const details = Object.keys(event.details).length ? JSON.stringify(event.details) : '';
+  const details = Object.entries(event.details).map(([key, value]) => html`<li><span
+ class="muted">${key}:</span> ${typeof value === 'string' ? value : JSON.stringify(value)}</li>`);
   return html`<td>${event.resource.type}${event.resource.name ? html`: ${
-    event.resource.name}` : ''}</td><td>${app}</td><td class="details">${details}</td>`;
+    event.resource.name}` : ''}</td><td>${app}</td><td class="details">${
+    details.length ? html`<ul>${details}</ul>` : ''}</td>`;
 }
 
 function eventTable(view: InsightsView): Html {
