@@ -66,4 +66,22 @@ describe('the demo, in a browser', () => {
     assert.equal(account?.name?.givenName, 'Augusta');
     await screenshot(app, 'demo-sample-app-after-rename');
   });
+
+  it('opens the sample application from the user console\'s tile', async () => {
+    const grace = demo.users.find((u) => u.username.startsWith('grace'))!;
+    // A browser of its own: no session of the earlier tests comes along.
+    const own = await startBrowser();
+    try {
+      const page = await own.newPage();
+      await page.goto(`${demo.serviceUrl}/`);
+      await page.getByLabel('Username or email').fill(grace.username);
+      await page.getByLabel('Password').fill(grace.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('link', { name: /Sample App/ }).click();
+      await page.waitForURL(`${demo.sampleAppUrl}/`);
+      assert.equal(await page.locator('#name-id').textContent(), 'grace@example.com');
+    } finally {
+      await own.close();
+    }
+  });
 });
