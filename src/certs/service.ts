@@ -5,7 +5,7 @@ import { type Actor, recordEvent } from '../insights/events.js';
 import type { SigningKeysTable } from '../saml/tables.js';
 import { decryptSecret, encryptSecret } from '../secrets.js';
 import { type Db, now } from '../store/db.js';
-import { generateCertificate, pemBody } from './generate.js';
+import { type GeneratedCertificate, generateCertificate, pemBody } from './generate.js';
 
 type KeyRow = Selectable<SigningKeysTable>;
 
@@ -51,10 +51,17 @@ export class CertificateService {
   constructor(private readonly db: Db, private readonly encryptionKey: Buffer,
     private readonly validityDays: number) {}
 
-  /** Generates a key pair and certificate for the application inside `trx`. */
+  /** A new key pair and certificate named for `label` (RSA key generation takes a while). */
+  create(label: string): GeneratedCertificate {
+    return generateCertificate(label, this.validityDays);
+  }
+
+  /**
+   * Stores a certificate for the application inside `trx`, generating one when none is
+   * given. Generate beforehand where possible: the transaction stays short.
+   */
   async generate(trx: Db, applicationId: string, label: string,
-    status: 'active' | 'next'): Promise<CertificateInfo> {
-    const generated = generateCertificate(label, this.validityDays);
+    status: 'active' | 'next', generated = this.create(label)): Promise<CertificateInfo> {
     const row: KeyRow = {
       id: randomUUID(),
       application_id: applicationId,
@@ -111,10 +118,11 @@ export class CertificateService {
    */
   async createNext(applicationId: string, label: string, actor: Actor):
     Promise<CertificateInfo> {
+    const generated = this.create(label);
     return this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('signing_keys').where('application_id', '=', applicationId)
         .where('status', '=', 'next').execute();
-      const info = await this.generate(trx, applicationId, label, 'next');
+      const info = await this.generate(trx, applicationId, label, 'next', generated);
       await recordEvent(trx, {
         type: 'application_certificate_create', initiator: actor, outcome: 'success',
         resource: { type: 'application', id: applicationId, name: label },

@@ -105,11 +105,12 @@ function flag(value: string | null): boolean {
 
 /** Issuer must be the application's SP entity ID, character for character. */
 function checkIssuer(issuer: string | null, settings: SamlSettings): string {
-  if (issuer === null || issuer.trim() !== settings.spEntityId) {
+  // No trimming or case folding: a near-miss entity ID is another service provider.
+  if (issuer === null || issuer !== settings.spEntityId) {
     throw refuse('issuer_mismatch',
       'The request Issuer is not the service provider registered for this application.');
   }
-  return issuer.trim();
+  return issuer;
 }
 
 /** Destination, when present, must be this endpoint: a request meant elsewhere is refused. */
@@ -148,6 +149,7 @@ function resolveAcs(root: Element, settings: SamlSettings): string {
     }
     return url;
   }
+  // An index counts positions in the registered list from 0 (indices are not stored).
   const chosen = index ? settings.acsUrls[Number(index)] : settings.defaultAcsUrl;
   if (!chosen) {
     throw refuse('acs_not_registered', 'No registered ACS URL matches the request.');

@@ -4,15 +4,15 @@ import express, {
 } from 'express';
 import type { Application } from '../applications/service.js';
 import type { AppContext } from '../context.js';
-import type { SamlSettings } from './settings.js';
 import type { User } from '../directory/users.js';
 import { toHttpError } from '../http/errors.js';
-import { decryptSecret, encryptSecret } from '../secrets.js';
 import { postFormPage, samlErrorPage } from '../views/saml.js';
 import { checkAuthnRequest, type IncomingRequest, purgeRequestIds } from './authn-request.js';
 import { refuse, SamlRefusal } from './refusal.js';
 import { checkRelayState, MAX_ENCODED_REQUEST_BYTES } from './request-decode.js';
 import { redirectParams } from './request-signature.js';
+import { openResumeLink, resumeLink } from './resume.js';
+import type { SamlSettings } from './settings.js';
 import {
   checkSsoActive, completeSignIn, findApplication, nameIdPolicyRefused, type PendingSignIn,
   recordSignIn, type SessionUser, signedStatusResponse, type SignInOutcome,
@@ -133,31 +133,6 @@ async function checkSpInitiated(ctx: AppContext, res: Response, opened: Opened,
   deliver(res, { kind: 'response', acsUrl: request.acsUrl, relayState,
     samlResponse: await signedStatusResponse(ctx, app, pending, 'invalid_nameid_policy') });
   return null;
-}
-
-/** How long the resume link of an HTTP-POST request stays valid, in milliseconds. */
-const RESUME_LIFETIME_MS = 5 * 60_000;
-
-/**
- * A cross-site POST carries no SameSite=Lax session cookie, so the checked request is
- * sealed (AES-GCM, the service's storage key) into a same-site GET link that does.
- */
-function resumeLink(ctx: AppContext, app: Application, pending: PendingSignIn): string {
-  const sealed = encryptSecret(ctx.secrets.encryptionKey,
-    JSON.stringify({ pending, expires: Date.now() + RESUME_LIFETIME_MS }));
-  return `/saml2/${app.customValue}/resume?t=${encodeURIComponent(sealed)}`;
-}
-
-function openResumeLink(ctx: AppContext, app: Application, token: unknown): PendingSignIn {
-  try {
-    const { pending, expires } = JSON.parse(decryptSecret(ctx.secrets.encryptionKey,
-      String(token))) as { pending: PendingSignIn; expires: number };
-    if (expires > Date.now() && pending.applicationId === app.id) return pending;
-  } catch {
-    // An altered or foreign token is refused below like an expired one.
-  }
-  throw refuse('no_pending_request', 'This sign-in has expired. Start again from the '
-    + 'application.');
 }
 
 /** IdP-initiated: no request, the registered default ACS URL. */

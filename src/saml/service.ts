@@ -2,6 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type {
   Application, ApplicationInput, ApplicationService,
 } from '../applications/service.js';
+import { findConnector } from '../applications/catalog.js';
+import type { GeneratedCertificate } from '../certs/generate.js';
 import { CertificateService, type CertificateInfo } from '../certs/service.js';
 import type { Config } from '../config.js';
 import { HttpError } from '../http/errors.js';
@@ -31,8 +33,9 @@ export interface NewApplication extends ApplicationInput {
 export class SamlService {
   readonly settings: SamlSettingsService;
   readonly certificates: CertificateService;
-  /** SAML input of the application being created, read by the creation hook. */
-  private readonly creating = new AsyncLocalStorage<SamlSettingsInput>();
+  /** What createApplication prepared for the application it is creating. */
+  private readonly creating = new AsyncLocalStorage<{ saml: SamlSettingsInput;
+    certificate: GeneratedCertificate }>();
 
   constructor(private readonly db: Db, private readonly config: Config,
     encryptionKey: Buffer, private readonly applications: ApplicationService) {
@@ -41,9 +44,10 @@ export class SamlService {
     this.certificates = new CertificateService(db, encryptionKey,
       config.certificateValidityDays);
     applications.onCreate(async (trx, app, connector) => {
-      const input = this.creating.getStore() ?? {};
-      await this.settings.insert(trx, initialSettings(app.id, connector, input));
-      await this.certificates.generate(trx, app.id, app.label, 'active');
+      const prepared = this.creating.getStore();
+      await this.settings.insert(trx, initialSettings(app.id, connector, prepared?.saml));
+      await this.certificates.generate(trx, app.id, app.label, 'active',
+        prepared?.certificate);
     });
   }
 
@@ -54,7 +58,11 @@ export class SamlService {
   async createApplication(input: NewApplication, actor: Actor): Promise<Application> {
     const { connector, saml, spMetadataXml, ...fields } = input;
     const imported = spMetadataXml ? settingsFromSpMetadata(spMetadataXml) : {};
-    return this.creating.run({ ...imported, ...saml },
+    // The key pair is made before the transaction, so no write waits on RSA generation.
+    const known = findConnector(connector);
+    if (!known) return this.applications.create(connector, fields, actor);
+    const certificate = this.certificates.create(fields.label ?? known.name);
+    return this.creating.run({ saml: { ...imported, ...saml }, certificate },
       () => this.applications.create(connector, fields, actor));
   }
 

@@ -120,6 +120,40 @@ describe('applications admin API', () => {
     assert.doesNotMatch(page.text, /Asana sandbox/);
   });
 
+  it('changes SAML settings, refusing inconsistent ones without a change', async () => {
+    const app = await idp.api('post', '/applications').send({ connector: 'custom-saml',
+      label: 'Settings', saml: { spEntityId: 'https://s.example.com',
+        acsUrls: ['https://s.example.com/acs'] } }).expect(201);
+    const changed = await idp.api('put', `/applications/${app.body.id}/sso`).send({
+      acsUrls: ['https://s.example.com/acs', 'https://s.example.com/acs2'],
+      defaultAcsUrl: 'https://s.example.com/acs2', signResponse: true,
+      attributes: [{ name: 'mail', source: 'property', value: 'email' }] }).expect(200);
+    assert.equal(changed.body.defaultAcsUrl, 'https://s.example.com/acs2');
+    assert.equal(changed.body.signResponse, true);
+    const refused = await idp.api('put', `/applications/${app.body.id}/sso`)
+      .send({ requireSignedRequests: true }).expect(400);
+    assert.ok(refused.body.error.details.fields.spCertificate);
+    await idp.api('put', `/applications/${app.body.id}/sso`)
+      .send({ attributes: [{ name: 'x', source: 'property', value: 'passwordHash' }] })
+      .expect(400);
+    const after_ = await idp.api('get', `/applications/${app.body.id}/sso`).expect(200);
+    assert.equal(after_.body.requireSignedRequests, false);
+    assert.deepEqual(after_.body.attributes, changed.body.attributes);
+  });
+
+  it('deactivates and activates single sign-on, each an event', async () => {
+    const app = await idp.api('post', '/applications').send({ connector: 'custom-saml',
+      label: 'Toggle' }).expect(201);
+    const off = await idp.api('post', `/applications/${app.body.id}/sso/deactivate`)
+      .expect(200);
+    assert.equal(off.body.ssoActive, false);
+    const on = await idp.api('post', `/applications/${app.body.id}/sso/activate`).expect(200);
+    assert.equal(on.body.ssoActive, true);
+    const events = await idp.api('get',
+      `/events?applicationId=${app.body.id}&type=sso_deactivate&type=sso_activate`).expect(200);
+    assert.equal(events.body.events.length, 2);
+  });
+
   it('deletes an application with its settings, keys and bindings', async () => {
     const app = await idp.api('post', '/applications').send({ connector: 'custom-saml',
       label: 'Doomed', saml: { spEntityId: 'https://d.example.com',
