@@ -7,7 +7,7 @@ const token = z.string().trim().min(8, 'at least 8 characters').max(4096)
   .regex(/^[\x21-\x7e]+$/, 'printable characters without spaces');
 const count = (max: number) => z.number().int().min(1).max(max);
 
-const configSchema = z.strictObject({
+export const configSchema = z.strictObject({
   baseUrl: z.string().trim().min(1).max(2048).optional(),
   token: token.optional(),
   rateProfile: z.string().max(64).optional(),

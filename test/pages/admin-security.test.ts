@@ -40,6 +40,52 @@ describe('admin portal security', () => {
     await agent.get('/admin/users').expect(303).expect('location', /\/admin\/login/);
   });
 
+  it('keeps a directory user signed in to the console out of every admin page', async () => {
+    const user = await service.ctx.users.create({ username: 'carl', email: 'carl@example.com',
+      password: 'directory-pass-2' }, SYSTEM);
+    const agent = request.agent(service.url);
+    const login = await agent.get('/login').expect(200);
+    await agent.post('/login').type('form').send({ _csrf: csrfOf(login.text),
+      username: 'carl', password: 'directory-pass-2', continue: '/' }).expect(303);
+    const home = await agent.get('/').expect(200);
+    assert.match(home.text, /Signed in as <strong>carl<\/strong>/);
+    for (const path of ['/admin/users', `/admin/users/${user.id}`, '/admin/insights']) {
+      await agent.get(path).expect(303).expect('location', /^\/admin\/login/);
+    }
+    await agent.post(`/admin/users/${user.id}/status`).type('form')
+      .send({ _csrf: csrfOf(home.text), status: 'suspended' }).expect(401);
+    assert.equal((await service.ctx.users.get(user.id)).status, 'active');
+  });
+
+  it('escapes a hostile application label and description on the console tiles', async () => {
+    const group = await service.ctx.groups.create({ name: 'Hostile' }, SYSTEM);
+    const app = await service.ctx.applications.create('custom-saml', {
+      label: '<script>alert(3)</script>', description: '"><img src=x onerror=alert(4)>',
+      customValue: 'hostile-app' }, SYSTEM);
+    await service.ctx.applications.bind(app.id, group.id, SYSTEM);
+    await service.ctx.users.create({ username: 'hana', email: 'hana@example.com',
+      password: 'directory-pass-3' }, SYSTEM, [group.id]);
+    const agent = request.agent(service.url);
+    const login = await agent.get('/login').expect(200);
+    await agent.post('/login').type('form').send({ _csrf: csrfOf(login.text),
+      username: 'hana', password: 'directory-pass-3', continue: '/' }).expect(303);
+    const home = await agent.get('/').expect(200);
+    assert.match(home.text, /&lt;script&gt;alert\(3\)&lt;\/script&gt;/);
+    assert.match(home.text, /&quot;&gt;&lt;img src=x onerror=alert\(4\)&gt;/);
+    assert.doesNotMatch(home.text, /<script>alert|<img src=x/);
+  });
+
+  it('refuses a console login posted without its CSRF token', async () => {
+    await service.ctx.users.create({ username: 'lou', email: 'lou@example.com',
+      password: 'directory-pass-4' }, SYSTEM);
+    const agent = request.agent(service.url);
+    await agent.get('/login').expect(200);
+    const res = await agent.post('/login').type('form')
+      .send({ username: 'lou', password: 'directory-pass-4', continue: '/' }).expect(403);
+    assert.match(res.text, /This form was not sent from a page of this site/);
+    await agent.get('/').expect(303).expect('location', /^\/login/);
+  });
+
   it('refuses a post whose CSRF token is missing or wrong, and changes nothing', async () => {
     const agent = await adminAgent(service.url, service.adminPassword);
     for (const token of [undefined, 'not-the-token']) {

@@ -4,12 +4,12 @@ import type { AppContext } from '../../context.js';
 import { formList, notify, sendPage, userFailure } from '../../http/pages.js';
 import { type AppTab, type AppWindow, appWindowPage, generalTab, groupsTab }
   from '../../views/admin/app-window.js';
-import { identityTab } from '../../views/admin/identity-tab.js';
 import { EMPTY_FORM, type FormState } from '../../views/forms.js';
 import { type Html, html } from '../../views/html.js';
 import type { Notice, PageFrame } from '../../views/layout.js';
 import { appearanceInput } from './applications.js';
 import { adminFrame, param } from './frame.js';
+import { identityPages } from './identity.js';
 import { ssoPages } from './sso.js';
 
 /** The application window: General Info, SSO, User Groups, Identity Management tabs. */
@@ -76,10 +76,7 @@ export function appWindowPages(ctx: AppContext): Router {
 
   router.use(ssoPages(ctx, (req) => windowOf(req, 'sso')));
 
-  router.get('/applications/:id/identity', async (req, res) => {
-    const w = await windowOf(req, 'identity');
-    show(req, res, w, () => identityTab(w));
-  });
+  router.use(identityPages(ctx, (req) => windowOf(req, 'identity')));
 
   return router;
 }
