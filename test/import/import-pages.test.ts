@@ -36,6 +36,11 @@ describe('the Manual Import view of the Identity Management tab', () => {
     await sp.stop();
   });
 
+  it('is reached from the Identity Management tab of an active integration', async () => {
+    const tab = (await agent.get(base.replace(/\/import$/, '')).expect(200)).text;
+    assert.match(tab, new RegExp(`href="${base}">Manual Import</a>`));
+  });
+
   it('lists New users to select and Imported ones without a checkbox', async () => {
     const page = (await agent.get(base).expect(200)).text;
     assert.match(page, /4 new, 1 imported, 1 suspended \(not offered\)/);
