@@ -74,9 +74,48 @@ function scimSection(account: ScimSpUser | undefined): Html {
 </tbody></table>`;
 }
 
+function homePage(scim: ScimSp, signIn: SignIn | undefined): string {
+  const body = signIn ? html`<p>Signed in as <strong id="name-id">${signIn.nameId}</strong>
+ at ${signIn.at}.</p>
+<h2>Attributes received in the assertion</h2>
+<table id="attributes"><tbody>${attributeRows(signIn.attributes)}</tbody></table>
+<h2>The account this application holds (SCIM)</h2>
+${scimSection(scimAccountOf(scim, signIn.nameId))}
+<form method="post" action="/logout"><button type="submit">Log out</button></form>`
+    : html`<p>Nobody is signed in.</p>
+<form method="get" action="/login"><button type="submit">Log in with SSO</button></form>`;
+  return page('Sample application', body);
+}
+
+/** node-saml set up from the IdP's metadata: signed assertions, SHA-256, email NameID. */
+async function samlFromMetadata(idpMetadataUrl: string, entityId: string, acsUrl: string):
+  Promise<SAML> {
+  const answer = await fetch(idpMetadataUrl);
+  if (!answer.ok) throw new Error(`IdP metadata: HTTP ${answer.status}`);
+  const idp = readIdpMetadata(await answer.text());
+  return new SAML({
+    entryPoint: idp.ssoUrl, idpIssuer: idp.entityId, idpCert: idp.certificates,
+    issuer: entityId, callbackUrl: acsUrl, audience: entityId,
+    wantAssertionsSigned: true, wantAuthnResponseSigned: false,
+    signatureAlgorithm: 'sha256', digestAlgorithm: 'sha256',
+    identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+    validateInResponseTo: ValidateInResponseTo.ifPresent,
+  });
+}
+
+/** Checks a posted SAML response; the sign-in it proves, or throws why it is refused. */
+async function acceptResponse(saml: SAML, body: Record<string, string>): Promise<SignIn> {
+  const { profile } = await saml.validatePostResponseAsync(body);
+  if (!profile) throw new Error('no profile in the response');
+  return { nameId: profile.nameID, attributes: (profile.attributes ?? {}) as
+    Record<string, unknown>, at: new Date().toISOString() };
+}
+
+const NOT_CONFIGURED = 'The identity provider is not configured yet';
+
 /**
  * Starts the sample application on 127.0.0.1. It refuses sign-ins until `configure`
- * has given it the identity provider's URL and certificate.
+ * has given it the identity provider's metadata.
  */
 export async function startSampleSp(scim: ScimSp, port = 0): Promise<SampleSp> {
   const signIns = new Map<string, SignIn>();
@@ -91,34 +130,21 @@ export async function startSampleSp(scim: ScimSp, port = 0): Promise<SampleSp> {
   const acsUrl = `${url}/saml/acs`;
 
   app.get('/', (req: Request, res: Response) => {
-    const signIn = signIns.get(cookieOf(req) ?? '');
-    const body = signIn ? html`<p>Signed in as <strong id="name-id">${signIn.nameId}</strong>
- at ${signIn.at}.</p>
-<h2>Attributes received in the assertion</h2>
-<table id="attributes"><tbody>${attributeRows(signIn.attributes)}</tbody></table>
-<h2>The account this application holds (SCIM)</h2>${scimSection(scimAccountOf(scim, signIn.nameId))}
-<form method="post" action="/logout"><button type="submit">Log out</button></form>`
-      : html`<p>Nobody is signed in.</p>
-<form method="get" action="/login"><button type="submit">Log in with SSO</button></form>`;
-    res.set('cache-control', 'no-store').type('html').send(page('Sample application', body));
+    res.set('cache-control', 'no-store').type('html')
+      .send(homePage(scim, signIns.get(cookieOf(req) ?? '')));
   });
 
   app.get('/login', async (_req, res) => {
-    if (!saml) return res.status(503).send('The identity provider is not configured yet');
+    if (!saml) return res.status(503).send(NOT_CONFIGURED);
     res.redirect(await saml.getAuthorizeUrlAsync('', undefined, {}));
   });
 
   app.post('/saml/acs', async (req, res) => {
-    if (!saml) return res.status(503).send('The identity provider is not configured yet');
+    if (!saml) return res.status(503).send(NOT_CONFIGURED);
     try {
-      const { profile } = await saml.validatePostResponseAsync(req.body as Record<string,
-        string>);
-      if (!profile) throw new Error('no profile in the response');
-      const { nameID, attributes } = profile as { nameID: string; attributes?: Record<string,
-        unknown> };
+      const signIn = await acceptResponse(saml, req.body as Record<string, string>);
       const sid = randomBytes(24).toString('base64url');
-      signIns.set(sid, { nameId: nameID, attributes: attributes ?? {},
-        at: new Date().toISOString() });
+      signIns.set(sid, signIn);
       res.set('set-cookie', `${COOKIE}=${sid}; Path=/; HttpOnly; SameSite=Lax`);
       res.redirect(303, '/');
     } catch (error) {
@@ -136,17 +162,7 @@ export async function startSampleSp(scim: ScimSp, port = 0): Promise<SampleSp> {
   return {
     url, entityId, acsUrl,
     async configure(idpMetadataUrl) {
-      const answer = await fetch(idpMetadataUrl);
-      if (!answer.ok) throw new Error(`IdP metadata: HTTP ${answer.status}`);
-      const idp = readIdpMetadata(await answer.text());
-      saml = new SAML({
-        entryPoint: idp.ssoUrl, idpIssuer: idp.entityId, idpCert: idp.certificates,
-        issuer: entityId, callbackUrl: acsUrl, audience: entityId,
-        wantAssertionsSigned: true, wantAuthnResponseSigned: false,
-        signatureAlgorithm: 'sha256', digestAlgorithm: 'sha256',
-        identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
-        validateInResponseTo: ValidateInResponseTo.ifPresent,
-      });
+      saml = await samlFromMetadata(idpMetadataUrl, entityId, acsUrl);
     },
     async stop() {
       server.closeAllConnections();
