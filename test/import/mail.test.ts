@@ -12,7 +12,7 @@ import { api, appWithActiveIdm, outbox, seedNewUsers } from './support.js';
 interface Received { from: string; to: string[]; text: string }
 
 /** A local SMTP server that keeps every message it accepts. */
-async function startSmtp(): Promise<{ port: number; received: Received[];
+async function startSmtp(port = 0): Promise<{ port: number; received: Received[];
   stop(): Promise<void> }> {
   const received: Received[] = [];
   const server = new SMTPServer({
@@ -28,10 +28,10 @@ async function startSmtp(): Promise<{ port: number; received: Received[];
       });
     },
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(port, '127.0.0.1');
   await once(server.server, 'listening');
-  const { port } = server.server.address() as AddressInfo;
-  return { port, received, stop: () => new Promise((resolve) => server.close(resolve)) };
+  const bound = (server.server.address() as AddressInfo).port;
+  return { port: bound, received, stop: () => new Promise((resolve) => server.close(resolve)) };
 }
 
 describe('completion notices through an SMTP server', () => {
@@ -67,6 +67,50 @@ describe('completion notices through an SMTP server', () => {
       assert.match(message!.text, /Created: +100/);
       assert.deepEqual(outbox(service.dataDir), []);
     });
+});
+
+/** Polls the job until `done(job)` holds. */
+async function untilJob(service: TestService, jobId: string,
+  done: (job: { status: string; notifiedAt: string | null }) => boolean) {
+  for (let i = 0; i < 400; i += 1) {
+    const job = (await api(service).get(`/import-jobs/${jobId}`).expect(200)).body;
+    if (done(job)) return job;
+    await sleep(25);
+  }
+  throw new Error('the job never reached the expected state');
+}
+
+describe('a notice the SMTP server could not take', () => {
+  it('is sent once, after a restart, when the server is back', async () => {
+    const probe = await startSmtp();
+    const port = probe.port;
+    await probe.stop();
+    let service = await startTestService({ SMTP_URL: `smtp://127.0.0.1:${port}` });
+    const sp = await startScimSp();
+    try {
+      const appId = (await appWithActiveIdm(service, sp)).id;
+      const names = seedNewUsers(sp, 100).map((u) => u.userName);
+      const jobId = (await api(service).post(`/applications/${appId}/import`,
+        { userNames: names }).expect(202)).body.job.id as string;
+      const owed = await untilJob(service, jobId, (j) => j.status === 'completed');
+      assert.equal(owed.notifiedAt, null);
+      assert.ok(service.log.lines.some((l) => l.includes('notice not sent')
+        || l.includes('import round failed')));
+
+      const smtp = await startSmtp(port);
+      try {
+        service = await service.restart();
+        await untilJob(service, jobId, (j) => j.notifiedAt !== null);
+        assert.equal(smtp.received.length, 1);
+        assert.match(smtp.received[0]!.text, /Created: +100/);
+      } finally {
+        await smtp.stop();
+      }
+    } finally {
+      await service.dispose();
+      await sp.stop();
+    }
+  });
 });
 
 describe('mail settings', () => {

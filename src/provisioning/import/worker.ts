@@ -87,16 +87,34 @@ export class ImportWorker {
     }
   }
 
-  /** One pass: notices owed, then the oldest running job. True when it did something. */
+  /**
+   * One pass: notices owed, then the oldest running job. True when it ran a job; throws
+   * when notices are still owed, so the loop tries them again after a pause.
+   */
   private async round(): Promise<boolean> {
-    for (const jobId of await unnotifiedJobIds(this.deps.db)) {
-      if (this.stopping) return true;
-      await this.notify(jobId);
-    }
+    const owed = await this.sendOwedNotices();
     const [jobId] = await runningJobIds(this.deps.db);
-    if (!jobId) return false;
-    await this.runJob(jobId);
-    return true;
+    if (jobId) {
+      await this.runJob(jobId);
+      return true;
+    }
+    if (owed > 0) throw new Error(`${owed} import notices could not be sent yet`);
+    return false;
+  }
+
+  /** Sends every notice a completed job still owes; a failure never holds up a job. */
+  private async sendOwedNotices(): Promise<number> {
+    let owed = 0;
+    for (const jobId of await unnotifiedJobIds(this.deps.db)) {
+      if (this.stopping) break;
+      try {
+        await this.notify(jobId);
+      } catch (error) {
+        owed += 1;
+        this.log.warn({ err: error, jobId }, 'import notice not sent; trying again later');
+      }
+    }
+    return owed;
   }
 
   private idle(ms?: number): Promise<void> {
