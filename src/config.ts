@@ -37,6 +37,15 @@ export interface Config {
   scimRetryBaseMs: number;
   /** SCIM attempts before an operation is parked as failed. Default 8. */
   scimMaxAttempts: number;
+  /**
+   * SMTP server for notices, as a URL (smtp:// or smtps://, credentials inside), or null:
+   * then each message is written as a file under `<dataDir>/outbox/` instead.
+   */
+  smtpUrl: string | null;
+  /** Sender address of notices. Default `identity@localhost`. */
+  mailFrom: string;
+  /** Where notices to the administrators go (import completed). Default `admin@localhost`. */
+  adminEmail: string;
 }
 
 /** Thrown by loadConfig with every problem found, one line each. */
@@ -110,6 +119,24 @@ function readDatabaseUrl(env: Env, problems: string[]): string | null {
   return raw;
 }
 
+function readSmtpUrl(env: Env, problems: string[]): string | null {
+  const raw = env.SMTP_URL;
+  if (!raw) return null;
+  // The URL may hold a password: the problem names the variable, never the value.
+  if (!/^smtps?:\/\/[^/\s]+/.test(raw)) {
+    problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
+  }
+  return raw;
+}
+
+const MAIL_ADDRESS = /^[^\s@<>]+@[^\s@<>]+$/;
+
+function readAddress(env: Env, name: string, fallback: string, problems: string[]): string {
+  const raw = env[name] || fallback;
+  if (!MAIL_ADDRESS.test(raw)) problems.push(`${name} must be a mail address, got "${raw}"`);
+  return raw;
+}
+
 /** Reads and validates the configuration; throws ConfigError listing every problem. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -133,6 +160,9 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceSeconds: readInt(env, 'SHUTDOWN_GRACE_SECONDS', 30, 0, 3600, problems),
     scimRetryBaseMs: readInt(env, 'SCIM_RETRY_BASE_MS', 2000, 1, 600_000, problems),
     scimMaxAttempts: readInt(env, 'SCIM_MAX_ATTEMPTS', 8, 1, 100, problems),
+    smtpUrl: readSmtpUrl(env, problems),
+    mailFrom: readAddress(env, 'MAIL_FROM', 'identity@localhost', problems),
+    adminEmail: readAddress(env, 'ADMIN_EMAIL', 'admin@localhost', problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

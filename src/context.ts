@@ -5,8 +5,11 @@ import { AdminService } from './directory/admins.js';
 import { GroupService } from './directory/groups.js';
 import { UserService } from './directory/users.js';
 import type { Logger } from './log.js';
-import { SamlService } from './saml/service.js';
 import { ProvisioningService } from './provisioning/service.js';
+import { createMailer } from './mail.js';
+import { ImportService } from './provisioning/import/service.js';
+import { ScimUserSource } from './provisioning/import/scim-source.js';
+import { SamlService } from './saml/service.js';
 import { loadOrCreateSecrets, type ServiceSecrets } from './secrets.js';
 import { type Database, type Db, openDatabase } from './store/db.js';
 
@@ -27,6 +30,8 @@ export interface AppContext {
   changes: EventEmitter;
   /** Identity management (SCIM provisioning): integrations, worker, per-user state. */
   provisioning: ProvisioningService;
+  /** Import of users from applications; its worker runs large imports. */
+  imports: ImportService;
 }
 
 /** Loads the secrets, opens and migrates the database, and builds the services. */
@@ -36,20 +41,26 @@ export async function createContext(config: Config, logger: Logger): Promise<App
     logger.warn({ category: 'store', err }, 'database connection lost; reconnecting') });
   const changes = new EventEmitter();
   const changed = () => changes.emit('change');
+  const users = new UserService(database.db, config.passwordHashCost, changed);
   const applications = new ApplicationService(database.db, changed);
+  const provisioning = new ProvisioningService({ config, logger, db: database.db,
+    encryptionKey: secrets.encryptionKey, applications, changes });
   return {
     config,
     logger,
     secrets,
     database,
     db: database.db,
-    users: new UserService(database.db, config.passwordHashCost, changed),
+    users,
     groups: new GroupService(database.db, changed),
     admins: new AdminService(database.db, config.passwordHashCost),
     applications,
     saml: new SamlService(database.db, config, secrets.encryptionKey, applications),
     changes,
-    provisioning: new ProvisioningService({ config, logger, db: database.db,
-      encryptionKey: secrets.encryptionKey, applications, changes }),
+    provisioning,
+    imports: new ImportService({ db: database.db, users, applications, logger, config,
+      mailer: createMailer(config, logger),
+      // The provisioning worker's limiters: listing and provisioning share one pace.
+      source: new ScimUserSource(database.db, secrets.encryptionKey, provisioning.limiters) }),
   };
 }

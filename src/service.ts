@@ -27,13 +27,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const server = await listen(createApp(ctx), config);
   const inFlight = trackResponses(server);
   await ctx.provisioning.start();
+  ctx.imports.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
+      // Imports stop first and at once: the user in hand finishes, no later one starts.
+      const importsStopped = ctx.imports.stop();
       await drain(server, inFlight, config.shutdownGraceSeconds * 1000);
       await ctx.provisioning.stop();
+      await importsStopped;
       await ctx.database.close();
     })();
     return stopping;

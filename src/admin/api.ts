@@ -6,6 +6,7 @@ import { jsonErrorHandler, jsonNotFound } from '../http/errors.js';
 import { requireJsonBody } from '../http/validate.js';
 import { eventsApi } from './events-api.js';
 import { groupsApi } from './groups-api.js';
+import { importApi } from './import-api.js';
 import { keysApi } from './keys-api.js';
 import { provisioningApi } from './provisioning-api.js';
 import { usersApi } from './users-api.js';
@@ -20,8 +21,9 @@ export function adminApi(ctx: AppContext): Router {
   router.use(groupsApi(ctx));
   router.use(eventsApi(ctx));
   router.use(keysApi(ctx));
-  router.use(applicationsApi(ctx));
   router.use(provisioningApi(ctx));
+  router.use(importApi(ctx));
+  router.use(applicationsApi(ctx));
   router.use(jsonNotFound);
   router.use(jsonErrorHandler(ctx.logger));
   return router;

@@ -42,12 +42,14 @@ export interface OperationView {
 export class ProvisioningService {
   readonly integrations: IntegrationService;
   readonly worker: ProvisioningWorker;
+  /** One rate limiter per application, for every SCIM request the service makes. */
+  readonly limiters = new LimiterRegistry();
 
   constructor(private readonly deps: {
     config: Config; logger: Logger; db: Db; encryptionKey: Buffer;
     applications: ApplicationService; changes: EventEmitter;
   }) {
-    const limiters = new LimiterRegistry();
+    const limiters = this.limiters;
     this.worker = new ProvisioningWorker({ db: deps.db, logger: deps.logger,
       encryptionKey: deps.encryptionKey, changes: deps.changes, limiters }, {
       ...DEFAULT_WORKER_OPTIONS,

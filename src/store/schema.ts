@@ -1,6 +1,8 @@
 import type { Generated } from 'kysely';
 import type * as Saml from '../saml/tables.js';
 import type { ProvisioningSchema } from '../provisioning/tables.js';
+import type { ImportJobItemsTable, ImportJobsTable } from
+  '../provisioning/import/tables.js';
 
 /*
  * Table shapes, one interface per table, grouped by the part of the product that owns
@@ -132,6 +134,7 @@ export interface Schema {
   saml_settings: Saml.SamlSettingsTable;
   signing_keys: Saml.SigningKeysTable;
   saml_request_ids: Saml.SamlRequestIdsTable;
+  import_jobs: ImportJobsTable; import_job_items: ImportJobItemsTable;
 }
 
 export interface Schema extends ProvisioningSchema {}

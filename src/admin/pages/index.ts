@@ -10,6 +10,7 @@ import { adminAuthPages, requireAdmin } from './auth.js';
 import { insightsPages } from './insights.js';
 import { multipartForms } from './logo.js';
 import { groupPages } from './groups.js';
+import { importPages } from './import.js';
 import { userPages } from './users.js';
 
 /**
@@ -28,6 +29,7 @@ export function adminPortal(ctx: AppContext): Router {
   router.get('/', (_req, res) => res.redirect(303, '/admin/applications'));
   router.use(applicationPages(ctx));
   router.use(appWindowPages(ctx));
+  router.use(importPages(ctx));
   router.use(userPages(ctx));
   router.use(groupPages(ctx));
   router.use(insightsPages(ctx));

@@ -5,6 +5,7 @@ import { sessions } from './0002-sessions.js';
 import { saml } from './0003-saml.js';
 import { provisioning } from './0004-provisioning.js';
 import { indexes } from './0005-indexes.js';
+import { importJobs } from './0006-import.js';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration that has
@@ -17,5 +18,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0003-saml': saml,
     '0004-provisioning': provisioning(dialect),
     '0005-indexes': indexes,
+    '0006-import': importJobs,
   };
 }

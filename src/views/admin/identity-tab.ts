@@ -109,6 +109,15 @@ ${rows.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col">U
 ${failed.length ? html`<h4>Failed operations</h4><ul>${failed}</ul>` : ''}</section>`;
 }
 
+/** Manual Import: bring the application's existing users into the directory. */
+function importSection(w: AppWindow, i: IntegrationView): Html {
+  return html`<section aria-labelledby="import-h"><h3 id="import-h">Manual Import</h3>
+${i.status === 'active' ? html`<p>Create directory users from the users ${w.app.label}
+ already has.</p>
+<p><a class="button" href="/admin/applications/${w.app.id}/identity/import">Manual Import</a>
+</p>` : html`<p class="muted">Available once the integration is active.</p>`}</section>`;
+}
+
 /** The Identity Management tab: configure, activate, mappings, sync, per-user state. */
 export function identityTab(frame: PageFrame, w: AppWindow, view: IdentityTabView): Html {
   if (!view.integration.capabilities) {
@@ -121,5 +130,6 @@ export function identityTab(frame: PageFrame, w: AppWindow, view: IdentityTabVie
 ${statusSection(frame, w, view.integration)}
 ${configForm(frame, w, view)}
 ${mappingsSection(frame, w, view)}
-${usersSection(frame, w, view)}`;
+${usersSection(frame, w, view)}
+${importSection(w, view.integration)}`;
 }

@@ -45,7 +45,7 @@ export async function startScimSp(options: ScimSpOptions = {},
   let baseUrl = '';
   const app = createScimSpApp({ token: resolved.token, quota, faults, requests, store,
     paging: { pageSize: resolved.pageSize, ignorePageSize: resolved.ignorePageSize },
-    baseUrl: () => baseUrl });
+    baseUrl: () => baseUrl, acceptNameParts: options.acceptNameParts ?? false });
   const server = app.listen(resolved.port, resolved.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

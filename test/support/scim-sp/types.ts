@@ -18,6 +18,11 @@ export interface ScimSpOptions {
    * longer); default true.
    */
   countRejected?: boolean;
+  /**
+   * Accept name.givenName and name.familyName in a user PATCH, as a generic SCIM server
+   * does (the demo's custom application); default false, as the imitated service refuses.
+   */
+  acceptNameParts?: boolean;
 }
 
 export interface ScimSpUser {

@@ -9,6 +9,8 @@ export interface EndpointContext {
   store: ScimSpStore;
   paging: PagingRules;
   baseUrl(): string;
+  /** See ScimSpOptions.acceptNameParts. */
+  acceptNameParts?: boolean;
 }
 
 /**
@@ -60,7 +62,7 @@ function replaceUser(ctx: EndpointContext, req: Request<{ id: string }>, res: Re
 
 function patchUser(ctx: EndpointContext, req: Request<{ id: string }>, res: Response): void {
   const record = ctx.store.visibleUser(req.params.id);
-  refuseSplitName(req.body);
+  if (!ctx.acceptNameParts) refuseSplitName(req.body);
   const patched = applyPatch(userResource(record, ctx.baseUrl()), req.body);
   const fields = readUserFields(patched);
   refuseReactivation(record, fields);

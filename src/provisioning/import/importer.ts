@@ -1,0 +1,123 @@
+import type { UserProfile, UserService } from '../../directory/users.js';
+import { HttpError } from '../../http/errors.js';
+import { type Actor, recordEvent } from '../../insights/events.js';
+import type { Db } from '../../store/db.js';
+import { directoryMatches, loginsOf, matchOf } from './listing.js';
+import { isActiveInApplication, profileFromScim, type ScimUser } from './mapping.js';
+import type { ImportOutcome } from './tables.js';
+
+/** Why a user was not created, as a stable code. */
+export type ImportReason =
+  | 'not_in_application' | 'suspended_in_application' | 'invalid_attributes'
+  | 'already_present';
+
+/** What happened to one selected user. */
+export interface ImportResult {
+  userName: string;
+  /** The application's id for the user, null when it was not found there. */
+  applicationUserId: string | null;
+  outcome: ImportOutcome;
+  reason: ImportReason | null;
+  message: string | null;
+  /** The directory user created or found. */
+  userId: string | null;
+}
+
+export interface ImportTarget {
+  applicationId: string;
+  actor: Actor;
+}
+
+const MESSAGES: Record<ImportReason, string> = {
+  not_in_application: 'The application does not return this user (unknown, or a guest)',
+  suspended_in_application: 'The user is suspended in the application and is not imported',
+  invalid_attributes: 'The user\'s attributes do not make a valid directory user',
+  already_present: 'A directory user already has this username or email',
+};
+
+function result(userName: string, source: ScimUser | null, outcome: ImportOutcome,
+  reason: ImportReason | null, userId: string | null, detail?: string): ImportResult {
+  const message = reason ? `${MESSAGES[reason]}${detail ? `: ${detail}` : ''}` : null;
+  return { userName, applicationUserId: source?.id ?? null, outcome, reason, message, userId };
+}
+
+/** The directory user that has the application user's userName or email, if any. */
+export async function existingUserId(db: Db, user: ScimUser): Promise<string | null> {
+  return matchOf(user, await directoryMatches(db, loginsOf(user)));
+}
+
+/**
+ * After a restart, an item whose create may have been sent: the user it names exists and
+ * was created after the item started, so this job created it. Null when that is not so.
+ */
+export async function recoverCreated(db: Db, userName: string, source: ScimUser | null,
+  startedAt: string | null): Promise<ImportResult | null> {
+  if (!source || !startedAt) return null;
+  const id = await existingUserId(db, source);
+  if (!id) return null;
+  const row = await db.selectFrom('users').select('created_at').where('id', '=', id)
+    .executeTakeFirst();
+  return row && row.created_at >= startedAt ? result(userName, source, 'created', null, id)
+    : null;
+}
+
+type Admission =
+  | { ok: true; source: ScimUser; profile: UserProfile }
+  | { ok: false; result: ImportResult };
+
+/** Refuses users that must not be created: not found, suspended there, unusable. */
+function admit(userName: string, source: ScimUser | null): Admission {
+  const refuse = (reason: ImportReason, detail?: string): Admission =>
+    ({ ok: false, result: result(userName, source, 'skipped', reason, null, detail) });
+  if (!source) return refuse('not_in_application');
+  if (!isActiveInApplication(source)) return refuse('suspended_in_application');
+  const mapped = profileFromScim(source);
+  if (!mapped.ok) return refuse('invalid_attributes', mapped.reason);
+  return { ok: true, source, profile: mapped.profile };
+}
+
+/**
+ * Decides one selected user and creates it when it is new. The user gets no password:
+ * it signs in only after an administrator sets one or a set-password link is used.
+ * `beforeCreate` runs right before the create is sent, so a job can note that a create
+ * may have happened should the process stop before the outcome is stored.
+ */
+export async function importOne(db: Db, users: UserService, target: ImportTarget,
+  userName: string, source: ScimUser | null, beforeCreate: () => Promise<void> = async () => {}):
+  Promise<ImportResult> {
+  const admitted = admit(userName, source);
+  if (!admitted.ok) return admitted.result;
+  const present = await existingUserId(db, admitted.source);
+  if (present) return result(userName, source, 'already_present', 'already_present', present);
+  await beforeCreate();
+  try {
+    const user = await users.create(admitted.profile, target.actor);
+    return result(userName, source, 'created', null, user.id);
+  } catch (error) {
+    // Another import or an administrator created the user in the meantime.
+    if (error instanceof HttpError && error.code === 'duplicate_user') {
+      const id = await existingUserId(db, admitted.source);
+      return result(userName, source, 'already_present', 'already_present', id);
+    }
+    throw error;
+  }
+}
+
+/** Writes the user's import event; pass the transaction that stores the outcome. */
+export async function recordImportEvent(db: Db, target: ImportTarget, outcome: ImportResult,
+  jobId: string | null): Promise<void> {
+  await recordEvent(db, {
+    type: 'user_import',
+    initiator: target.actor,
+    outcome: outcome.outcome === 'created' ? 'success' : 'failure',
+    applicationId: target.applicationId,
+    userId: outcome.userId,
+    resource: { type: 'user', id: outcome.userId, name: outcome.userName },
+    details: {
+      result: outcome.outcome,
+      ...(outcome.reason ? { reason: outcome.reason, message: outcome.message } : {}),
+      ...(outcome.applicationUserId ? { applicationUserId: outcome.applicationUserId } : {}),
+      ...(jobId ? { jobId } : {}),
+    },
+  });
+}

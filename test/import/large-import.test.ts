@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ImportProgress } from '../../src/provisioning/import/worker.js';
+import { getJob } from '../../src/provisioning/import/jobs.js';
+import { openDatabase } from '../../src/store/db.js';
+import { startScimSp, type ScimSp } from '../support/scim-sp/index.js';
+import { startTestService, type TestService } from '../support/service.js';
+import { api, appUser, appWithActiveIdm, directoryUsernames, outbox, seedNewUsers } from
+  './support.js';
+
+interface JobView { id: string; status: string; done: number; total: number;
+  counts: { created: number; alreadyPresent: number; skipped: number };
+  notifiedAt: string | null; results: { outcome: string }[] }
+
+/** Polls the job until it is complete and its notice went out; returns every answer seen. */
+async function untilNotified(service: TestService, jobId: string): Promise<JobView[]> {
+  const seen: JobView[] = [];
+  for (let i = 0; i < 600; i += 1) {
+    const res = await api(service).get(`/import-jobs/${jobId}`).expect(200);
+    seen.push(res.body as JobView);
+    if (res.body.status === 'completed' && res.body.notifiedAt) return seen;
+    await sleep(50);
+  }
+  throw new Error(`job ${jobId} did not complete`);
+}
+
+/** Stops the service right after the job's `at`-th user, before the next one starts. */
+function stopAfter(service: TestService, at: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    service.ctx.imports.worker.progress.on('progress', (p: ImportProgress) => {
+      if (p.done === at) service.stop().then(resolve, reject);
+    });
+  });
+}
+
+describe('large imports run as a background job', () => {
+  let service: TestService;
+  let sp: ScimSp;
+  let appId: string;
+  const selection: string[] = [];
+
+  before(async () => {
+    service = await startTestService();
+    sp = await startScimSp();
+    appId = (await appWithActiveIdm(service, sp)).id;
+    selection.push(...seedNewUsers(sp, 245).map((u) => u.userName));
+    for (let i = 0; i < 5; i += 1) {
+      selection.push(sp.seedUser(appUser(`off.${i}@example.com`, { active: false })).userName);
+    }
+  });
+  after(async () => {
+    await service.dispose();
+    await sp.stop();
+  });
+
+  it('imports 250 users as a job that survives a restart and sends one notice', async () => {
+    const stopped = stopAfter(service, 100);
+    const started = await api(service).post(`/applications/${appId}/import`,
+      { userNames: selection }).expect(202);
+    assert.equal(started.body.mode, 'job');
+    assert.equal(started.body.job.total, 250);
+    assert.match(started.body.notice, /bound to it/);
+    const jobId = started.body.job.id as string;
+    await stopped;
+
+    // Stopped in the middle: the stored progress says so, and no notice went out.
+    const database = await openDatabase({ dataDir: service.dataDir, databaseUrl: null });
+    const midway = await getJob(database.db, jobId);
+    await database.close();
+    assert.equal(midway.status, 'running');
+    assert.equal(midway.done, 100);
+    assert.equal(outbox(service.dataDir).length, 0);
+
+    service = await startTestService({}, service);
+    const answers = await untilNotified(service, jobId);
+    const final = answers[answers.length - 1]!;
+    assert.equal(final.done, 250);
+    assert.equal(final.total, 250);
+    assert.deepEqual(final.counts, { created: 245, alreadyPresent: 0, skipped: 5 });
+    assert.equal(final.results.length, 250);
+    assert.ok(answers.every((a, i) => i === 0 || a.done >= answers[i - 1]!.done));
+    assert.ok(service.log.lines.some((l) => l.includes('resuming import')
+      && l.includes('"done":100')));
+
+    const names = await directoryUsernames(service);
+    assert.equal(names.length, 245);
+    assert.equal(new Set(names).size, 245);
+    assert.equal(names.some((n) => n.startsWith('off.')), false);
+
+    const notices = outbox(service.dataDir);
+    assert.equal(notices.length, 1);
+    assert.equal(notices[0]!.file, `import-${jobId}.eml`);
+    assert.match(notices[0]!.text, /^To: admin@localhost$/m);
+    const split = notices[0]!.text.indexOf('\n\n');
+    const [head, body] = [notices[0]!.text.slice(0, split), notices[0]!.text.slice(split)];
+    assert.match(head.replace(/\n[ \t]+/g, ' '),
+      /^Subject: .*245 created, 0 already present, 5 skipped$/m);
+    assert.match(body, /^ {2}Skipped: +5$/m);
+  });
+
+  it('creates no duplicate when the same large import runs again', async () => {
+    const started = await api(service).post(`/applications/${appId}/import`,
+      { userNames: selection }).expect(202);
+    const answers = await untilNotified(service, started.body.job.id as string);
+    assert.deepEqual(answers[answers.length - 1]!.counts,
+      { created: 0, alreadyPresent: 245, skipped: 5 });
+    assert.equal((await directoryUsernames(service)).length, 245);
+    assert.equal(outbox(service.dataDir).length, 2);
+  });
+
+  it('answers 404 for an unknown job', async () => {
+    const res = await api(service).get('/import-jobs/unknown').expect(404);
+    assert.equal(res.body.error.code, 'not_found');
+  });
+});
