@@ -58,9 +58,10 @@ describe('ForceAuthn, IsPassive, NameIDPolicy, RelayState', () => {
       assert.match(unchanged.headers.location!, /^\/login/);
       const again = new URL(unchanged.headers.location!, 'http://x').searchParams
         .get('continue')!;
+      const token = await loginToken(agent);
       const login = await agent.post('/login').type('form')
         .send({ username: idp.user.username, password: PASSWORD, continue: again,
-          _csrf: await loginToken(agent) });
+          _csrf: token });
       assert.equal(login.status, 303);
       const done = await agent.get(login.headers.location!);
       assert.match(done.text, /SAMLResponse/);

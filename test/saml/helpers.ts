@@ -122,9 +122,12 @@ export async function visit(agent: TestAgent, path: string, login?: Person):
     const location = res.headers.location!;
     if (location.startsWith('/login') && login) {
       const continueTo = new URL(location, 'http://x').searchParams.get('continue') ?? '/';
+      // The token first: the agent attaches its cookies when a request is made, and
+      // reading the login page may be what gives the browser its session cookie.
+      const token = await loginToken(agent);
       res = await agent.post('/login').type('form')
         .send({ username: login.username, password: PASSWORD, continue: continueTo,
-          _csrf: await loginToken(agent) });
+          _csrf: token });
       continue;
     }
     if (location.startsWith('/login')) return res;

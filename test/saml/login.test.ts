@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { LOGIN_FAILED, LOGIN_LOCKED } from '../../src/portal/authenticate.js';
+import { csrfOf } from '../support/admin-agent.js';
 import {
-  browser, eventsOf, type IdpFixture, makeApp, makeUser, PASSWORD, startIdp, visit,
+  browser, eventsOf, type IdpFixture, loginToken, makeApp, makeUser, PASSWORD, startIdp,
+  visit,
 } from './helpers.js';
 
 /** The session cookie a response set, as `name=value`. */
@@ -20,9 +22,14 @@ describe('login page, sessions and throttling', () => {
   });
   after(() => idp.service.dispose());
 
-  const login = (username: string, password: string, continueTo = '/') =>
-    request(idp.service.url).post('/login').type('form')
-      .send({ username, password, continue: continueTo });
+  /** Logs in from a fresh browser that has read the login page (and its CSRF token). */
+  const login = async (username: string, password: string, continueTo = '/') => {
+    const agent = browser(idp);
+    const token = await loginToken(agent);
+    const res = await agent.post('/login').type('form')
+      .send({ username, password, continue: continueTo, _csrf: token });
+    return Object.assign(res, { agent });
+  };
 
   it('shows a form with username, password and the continuation', async () => {
     const res = await request(idp.service.url).get('/login?continue=%2Fsaml2%2Fx').expect(200);
@@ -39,7 +46,9 @@ describe('login page, sessions and throttling', () => {
     for (const res of answers) {
       assert.equal(res.status, 401);
       assert.ok(res.text.includes(LOGIN_FAILED));
-      assert.equal(sessionCookie(res), undefined, 'no session for a failed login');
+      const home = await res.agent.get('/');
+      assert.equal(home.status, 303, 'a failed login signs nobody in');
+      assert.match(home.headers.location!, /^\/login/);
     }
     const [first, ...rest] = answers.map((r) => r.text.replace(/value="[^"]*"/g, ''));
     for (const text of rest) assert.equal(text, first);
@@ -62,8 +71,10 @@ describe('login page, sessions and throttling', () => {
     assert.ok(before_, 'a session holds the pending sign-in');
     const continueTo = new URL(start.headers.location!, 'http://x').searchParams
       .get('continue')!;
+    const token = await loginToken(agent);
     const res = await agent.post('/login').type('form')
-      .send({ username: idp.user.username, password: PASSWORD, continue: continueTo });
+      .send({ username: idp.user.username, password: PASSWORD, continue: continueTo,
+        _csrf: token });
     const after_ = sessionCookie(res);
     assert.ok(after_);
     assert.notEqual(after_, before_);
@@ -73,17 +84,23 @@ describe('login page, sessions and throttling', () => {
   it('logs out', async () => {
     const agent = browser(idp);
     await visit(agent, '/', idp.user);
-    assert.equal((await agent.get('/')).status, 200);
-    await agent.post('/logout').expect(303);
+    const home = await agent.get('/');
+    assert.equal(home.status, 200);
+    await agent.post('/logout').type('form').send({ _csrf: csrfOf(home.text) }).expect(303);
     const after_ = await agent.get('/');
     assert.equal(after_.status, 303);
     assert.match(after_.headers.location!, /^\/login/);
   });
 
   it('refuses a login form posted from another site', async () => {
-    const res = await request(idp.service.url).post('/login').set('Origin', 'https://evil.test')
-      .type('form').send({ username: idp.user.username, password: PASSWORD });
+    // With the session's own token, so that only the origin is wrong.
+    const agent = browser(idp);
+    const token = await loginToken(agent);
+    const res = await agent.post('/login').set('Origin', 'https://evil.test').type('form')
+      .send({ username: idp.user.username, password: PASSWORD, _csrf: token });
     assert.equal(res.status, 403);
+    assert.match(res.text, /sent from another site/);
+    assert.equal((await agent.get('/')).status, 303, 'nobody was signed in');
   });
 
   it('locks a username out after repeated failures, even for the right password',
@@ -95,7 +112,7 @@ describe('login page, sessions and throttling', () => {
       const locked = await login(target.username, PASSWORD);
       assert.equal(locked.status, 429);
       assert.ok(locked.text.includes(LOGIN_LOCKED));
-      assert.equal(sessionCookie(locked), undefined);
+      assert.equal((await locked.agent.get('/')).status, 303, 'still signed out');
       // Other usernames from this address still get in (the address limit is higher).
       assert.equal((await login(idp.user.username, PASSWORD)).status, 303);
       const [event] = await eventsOf(idp, 'user_login_attempt');
