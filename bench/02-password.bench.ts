@@ -34,9 +34,8 @@ async function httpLogins(cores: number): Promise<Figure[]> {
   const service = await startServiceProcess();
   try {
     const user = await makeUserInGroup(service, 'grace');
-    const body = new URLSearchParams({ username: user.username, password: BENCH_PASSWORD,
-      continue: '/' }).toString();
-    const load = await runLoad({ url: `${service.url}/login`, method: 'POST', body,
+    const load = await runLoad({ url: `${service.url}/login`,
+      loginForm: { username: user.username, password: BENCH_PASSWORD },
       connections: cores, seconds: 5, warmupSeconds: 1, expectStatus: [303],
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: service.url } });
     return [

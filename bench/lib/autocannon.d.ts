@@ -4,6 +4,12 @@ declare module 'autocannon' {
 
   interface RequestParams { method?: string; path?: string; headers?: Record<string, string>;
     body?: string }
+  /** One step of each connection's request sequence; `context` lives for one pass. */
+  export interface Request extends RequestParams {
+    setupRequest?(req: RequestParams, context: object): RequestParams;
+    onResponse?(status: number, body: string, context: object,
+      headers: Record<string, string | string[]>): void;
+  }
   interface Options {
     url: string;
     connections?: number;
@@ -13,7 +19,7 @@ declare module 'autocannon' {
     method?: string;
     headers?: Record<string, string>;
     body?: string;
-    requests?: { setupRequest?: (req: RequestParams) => RequestParams }[];
+    requests?: Request[];
   }
   interface Result {
     duration: number;

@@ -50,12 +50,25 @@ export async function makeSamlApp(service: ServiceProcess, name: string, groupId
   return { id: app.id, customValue: app.customValue, idpUrl: app.idpUrl, spEntityId, acsUrl };
 }
 
+/** A fresh browser's visit to the login page: its session cookie and the form's CSRF token. */
+export async function loginPage(service: ServiceProcess): Promise<{ cookie: string;
+  csrf: string }> {
+  const res = await fetch(`${service.url}/login`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('idp.sid='));
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await res.text())?.[1];
+  if (!cookie || !csrf) throw new Error(`login page gave no session or token: ${res.status}`);
+  return { cookie: cookie.split(';')[0]!, csrf };
+}
+
 /** Logs the user in through the login form; returns the session cookie a browser keeps. */
 export async function loginCookie(service: ServiceProcess, username: string): Promise<string> {
+  const page = await loginPage(service);
   const res = await fetch(`${service.url}/login`, {
     method: 'POST', redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: service.url },
-    body: new URLSearchParams({ username, password: BENCH_PASSWORD, continue: '/' }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: service.url,
+      cookie: page.cookie },
+    body: new URLSearchParams({ username, password: BENCH_PASSWORD, continue: '/',
+      _csrf: page.csrf }),
   });
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith('idp.sid='));
   if (res.status !== 303 || !cookie) throw new Error(`login failed: ${res.status}`);

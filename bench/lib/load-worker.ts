@@ -4,7 +4,7 @@
  * line and prints one LoadResult as JSON on its last output line.
  */
 import { readFileSync } from 'node:fs';
-import autocannon from 'autocannon';
+import autocannon, { type Request } from 'autocannon';
 import type { LoadResult, LoadSpec } from './load.js';
 import { percentile } from './stats.js';
 
@@ -16,12 +16,48 @@ interface Tally { latencies: number[]; statuses: Record<string, number> }
  */
 let next = 0;
 
+interface LoginContext { cookie?: string; csrf?: string }
+
+/** The first Set-Cookie as a Cookie header value; names keep the server's letter case. */
+function firstCookie(headers: Record<string, string | string[]>): string {
+  const name = Object.keys(headers).find((h) => h.toLowerCase() === 'set-cookie');
+  const header = name === undefined ? undefined : headers[name];
+  const value = Array.isArray(header) ? header[0] : header;
+  return value?.split(';')[0] ?? '';
+}
+
+/** GET the login page, keep its cookie and token, then POST the credentials with them. */
+function loginRequests(form: NonNullable<LoadSpec['loginForm']>): Request[] {
+  return [{
+    method: 'GET', path: '/login',
+    onResponse: (_status, body, context: LoginContext, headers) => {
+      context.cookie = firstCookie(headers);
+      context.csrf = /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+    },
+  }, {
+    method: 'POST', path: '/login',
+    setupRequest: (req, context: LoginContext) => ({
+      ...req,
+      headers: { ...req.headers, cookie: context.cookie ?? '' },
+      body: new URLSearchParams({ ...form, continue: '/', _csrf: context.csrf ?? '' })
+        .toString(),
+    }),
+  }];
+}
+
+function requestsOf(spec: LoadSpec): Request[] | undefined {
+  if (spec.loginForm) return loginRequests(spec.loginForm);
+  const paths = spec.paths ?? [];
+  return paths.length > 0
+    ? [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }]
+    : undefined;
+}
+
 function runOnce(spec: LoadSpec, seconds: number, tally: Tally | null):
   Promise<{ seconds: number; errors: number; timeouts: number }> {
-  const paths = spec.paths ?? [];
-  const requests = paths.length > 0
-    ? [{ setupRequest: (req: object) => ({ ...req, path: paths[next++ % paths.length] }) }]
-    : undefined;
+  const requests = requestsOf(spec);
+  // A login's first request (the page) is set-up, not a figure of its own.
+  const counted = (status: number) => !spec.loginForm || status !== 200;
   return new Promise((resolve, reject) => {
     const instance = autocannon({
       url: spec.url, connections: spec.connections, duration: seconds, timeout: 10,
@@ -31,6 +67,7 @@ function runOnce(spec: LoadSpec, seconds: number, tally: Tally | null):
     })));
     if (!tally) return;
     instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+      if (!counted(status)) return;
       tally.latencies.push(ms);
       tally.statuses[status] = (tally.statuses[status] ?? 0) + 1;
     });

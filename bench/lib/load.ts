@@ -19,6 +19,12 @@ export interface LoadSpec {
   paths?: string[];
   /** Statuses counted as served; 200 when absent. */
   expectStatus?: number[];
+  /**
+   * Logins through the login form: each is a fresh browser's GET of the login page (for
+   * its session cookie and CSRF token), then the POST of these credentials. Only the
+   * POST's answer is tallied.
+   */
+  loginForm?: { username: string; password: string };
 }
 
 /** What came back, latencies in milliseconds from the load generator's side. */
