@@ -105,7 +105,10 @@ function enqueue(db: Db, row: EventRow): Promise<void> {
   });
 }
 
-/** Writes the queued events in order; a failed insert fails only the events it held. */
+/**
+ * Writes the queued events in order. When a group's insert fails, its events are written
+ * one by one, so a bad event fails alone and does not take its neighbours with it.
+ */
 async function writeQueued(db: Db): Promise<void> {
   const queue = queued.get(db) ?? [];
   queued.delete(db);
@@ -115,7 +118,19 @@ async function writeQueued(db: Db): Promise<void> {
       await db.insertInto('events').values(group.map((e) => e.row)).execute();
       for (const e of group) e.written();
     } catch (error) {
-      for (const e of group) e.failed(error);
+      if (group.length === 1) group[0]!.failed(error);
+      else await writeOneByOne(db, group);
+    }
+  }
+}
+
+async function writeOneByOne(db: Db, group: QueuedEvent[]): Promise<void> {
+  for (const e of group) {
+    try {
+      await db.insertInto('events').values(e.row).execute();
+      e.written();
+    } catch (error) {
+      e.failed(error);
     }
   }
 }
