@@ -1,5 +1,6 @@
 import { redirectRequestPaths } from './lib/authn-requests.js';
 import { type BenchContext, figureMaker, type Benchmark } from './lib/benchmark.js';
+import { measureFloor } from './lib/floor.js';
 import { type BenchApp, loginCookie, makeSamlApp, makeUserInGroup } from './lib/idp.js';
 import { type LoadResult, type LoadSpec, runLoad } from './lib/load.js';
 import type { Figure } from './lib/report.js';
@@ -20,14 +21,18 @@ const VARIANT_NAME: Record<Variant, string> = {
   assertion: 'assertion signed', both: 'response and assertion signed',
 };
 
-/** Fails loudly when the answers are not the signed response form a browser would post. */
+/**
+ * Fails loudly when the answer is not the signed response form a browser would post;
+ * returns the form's size in bytes.
+ */
 async function checkSignIn(service: ServiceProcess, path: string, cookie: string):
-  Promise<void> {
+  Promise<number> {
   const res = await fetch(`${service.url}${path}`, { headers: { cookie } });
   const html = await res.text();
   if (res.status !== 200 || !html.includes('name="SAMLResponse"')) {
     throw new Error(`sign-in did not answer with a SAMLResponse form: ${res.status}`);
   }
+  return Buffer.byteLength(html);
 }
 
 /** A load run and the service CPU time it cost. */
@@ -68,11 +73,19 @@ function loadFigures(label: string, variant: Variant, { load, cpuSeconds }: Meas
   ];
 }
 
+interface VariantResult {
+  figures: Figure[];
+  /** IdP-initiated responses per service CPU second. */
+  idpRate: number;
+  signingPerCpuSecond: number;
+  formBytes: number;
+}
+
 /** IdP-initiated (a tile click) and SP-initiated sign-in of one signing variant over HTTP. */
 async function measureVariant(service: ServiceProcess, app: BenchApp, cookie: string,
-  variant: Variant, context: BenchContext): Promise<{ figures: Figure[]; idpRate: number }> {
+  variant: Variant, context: BenchContext): Promise<VariantResult> {
   const path = new URL(app.idpUrl).pathname;
-  await checkSignIn(service, path, cookie);
+  const formBytes = await checkSignIn(service, path, cookie);
   context.progress(`${VARIANT_NAME[variant]}: signing limit, then IdP-initiated`);
   const limit = signaturesPerSecond('keyObject', 2);
   const base = { url: `${service.url}${path}`, connections: CONNECTIONS, headers: { cookie } };
@@ -84,12 +97,43 @@ async function measureVariant(service: ServiceProcess, app: BenchApp, cookie: st
   const sp = await measureLoad(service, { ...base, paths: requests });
   return {
     idpRate: idp.load.expected / idp.cpuSeconds,
+    signingPerCpuSecond: limit.perCpuSecond,
+    formBytes,
     figures: [
       figure(`signing limit before the ${VARIANT_NAME[variant]} runs`, limit.perSecond, '/s'),
       ...loadFigures('IdP-initiated', variant, idp, limit),
       ...loadFigures('SP-initiated', variant, sp, limit),
     ],
   };
+}
+
+/**
+ * The floor: Express and express-session alone serving a page of the form's size. What a
+ * response costs beyond it and its signatures is the service's own; the ceiling shows the
+ * best share of the signing limit any SAML code on this stack could reach.
+ */
+async function floorFigures(context: BenchContext, results: Record<Variant, VariantResult>):
+  Promise<Figure[]> {
+  context.progress('floor: Express and express-session alone, no SAML');
+  const floor = await measureFloor(results.assertion.formBytes, CONNECTIONS, SECONDS);
+  const figures = [figure('floor, Express and express-session alone: CPU per request',
+    floor.cpuMicrosPerRequest, 'µs', undefined,
+    'a signed-in session answered with a page of the form\'s size; no database, no SAML')];
+  for (const variant of ['assertion', 'both'] as const) {
+    const { idpRate, signingPerCpuSecond } = results[variant];
+    const signing = (variant === 'both' ? 2 : 1) * 1e6 / signingPerCpuSecond;
+    const target = 1e6 / (RATIO_TARGET[variant] * signingPerCpuSecond);
+    const name = VARIANT_NAME[variant];
+    figures.push(
+      figure(`IdP-initiated, ${name}: service CPU per response`, 1e6 / idpRate, 'µs'),
+      figure(`${name}: CPU per response the target leaves beside signing`, target - signing,
+        'µs', undefined, `${RATIO_TARGET[variant]} of the signing limit per core`),
+      figure(`${name}: ceiling on Express and express-session, share of signing limit`,
+        1e6 / (floor.cpuMicrosPerRequest + signing) / signingPerCpuSecond, 'ratio',
+        undefined, 'the floor plus the signatures and nothing else'),
+    );
+  }
+  return figures;
 }
 
 /** The same responses built in this process: the service's builder and samlify's stock path. */
@@ -126,21 +170,22 @@ const signin: Benchmark = {
   async run(context) {
     const service = await startServiceProcess();
     const figures: Figure[] = [];
-    const served = { assertion: 0, both: 0 };
+    const results = {} as Record<Variant, VariantResult>;
     try {
       const user = await makeUserInGroup(service, 'ada');
       const cookie = await loginCookie(service, user.username);
       for (const variant of ['assertion', 'both'] as const) {
         const app = await makeSamlApp(service, `bench-${variant}`, user.groupId,
           variant === 'both');
-        const result = await measureVariant(service, app, cookie, variant, context);
-        figures.push(...result.figures);
-        served[variant] = result.idpRate;
+        results[variant] = await measureVariant(service, app, cookie, variant, context);
+        figures.push(...results[variant].figures);
       }
     } finally {
       await service.stop();
     }
-    figures.push(...await measureInProcess(context, served));
+    figures.push(...await floorFigures(context, results));
+    figures.push(...await measureInProcess(context,
+      { assertion: results.assertion.idpRate, both: results.both.idpRate }));
     return figures;
   },
 };

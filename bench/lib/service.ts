@@ -166,7 +166,8 @@ function readMemory(pid: number): { rss: number; peakRss: number } {
 /** Clock ticks per second of /proc/<pid>/stat times; 100 on Linux. */
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
 
-function readCpuSeconds(pid: number): number {
+/** CPU time process `pid` has used so far, user and system, in seconds (Linux). */
+export function readCpuSeconds(pid: number): number {
   // The command name (field 2) may hold spaces; the fields after its ')' are fixed.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -73,14 +73,22 @@ function inputColumns(input: ApplicationInput): Partial<AppRow> {
  * per-application settings in their own tables, keyed by the application id, and hook
  * into creation and deletion through `extend`.
  */
+/**
+ * What the caller of `create` prepared before the transaction (a generated key pair,
+ * say), handed unchanged to every creation hook.
+ */
+export type Prepared = Readonly<Record<string, unknown>>;
+
+type CreateHook = (trx: Db, app: Application, connector: Connector, prepared: Prepared) =>
+  Promise<void>;
+
 export class ApplicationService {
-  private readonly createHooks: ((trx: Db, app: Application, connector: Connector) =>
-    Promise<void>)[] = [];
+  private readonly createHooks: CreateHook[] = [];
 
   constructor(private readonly db: Db, private readonly afterCommit: () => void = () => {}) {}
 
   /** Runs `hook` inside the transaction that creates each application. */
-  onCreate(hook: (trx: Db, app: Application, connector: Connector) => Promise<void>): void {
+  onCreate(hook: CreateHook): void {
     this.createHooks.push(hook);
   }
 
@@ -104,7 +112,7 @@ export class ApplicationService {
   }
 
   async create(connectorId: string, input: ApplicationInput & { customValue?: string },
-    actor: Actor): Promise<Application> {
+    actor: Actor, prepared: Prepared = {}): Promise<Application> {
     const connector = findConnector(connectorId);
     if (!connector) throw badRequest(`Unknown connector "${connectorId}"`);
     const customValue = input.customValue ?? await this.freeCustomValue(
@@ -124,7 +132,7 @@ export class ApplicationService {
           ...inputColumns(input),
         }).execute();
         const app = toApplication(await this.row(trx, id));
-        for (const hook of this.createHooks) await hook(trx, app, connector);
+        for (const hook of this.createHooks) await hook(trx, app, connector, prepared);
         await recordEvent(trx, {
           type: 'application_create', initiator: actor, outcome: 'success',
           resource: { type: 'application', id, name: app.label }, applicationId: id,

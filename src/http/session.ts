@@ -25,9 +25,18 @@ declare module 'express-session' {
 /** Smallest move of a session's stored expiry worth a database write, in milliseconds. */
 const TOUCH_STEP_MS = 60_000;
 
+/** Sessions whose stored expiry this process remembers; beyond this the oldest is dropped. */
+const REMEMBERED_EXPIRIES = 50_000;
+
 /** Sessions in the service's own database, so a restart signs nobody out. */
 export class DatabaseSessionStore extends Store {
   private lastSweep = 0;
+  /**
+   * A lower bound of each session's expiry in the database, in epoch milliseconds, as
+   * this process last read or wrote it. Another service process may only have moved an
+   * expiry later, so the bound stays true on a shared database.
+   */
+  private readonly storedExpiry = new Map<string, number>();
 
   constructor(private readonly db: Db) {
     super();
@@ -36,8 +45,11 @@ export class DatabaseSessionStore extends Store {
   override get(sid: string, done: (err: unknown, data?: SessionData | null) => void): void {
     this.db.selectFrom('sessions').select(['data', 'expires_at']).where('sid', '=', sid)
       .executeTakeFirst()
-      .then((row) => done(null, row && row.expires_at > now()
-        ? JSON.parse(row.data) as SessionData : null))
+      .then((row) => {
+        const live = row !== undefined && row.expires_at > now();
+        if (live) this.remember(sid, Date.parse(row.expires_at));
+        done(null, live ? JSON.parse(row.data) as SessionData : null);
+      })
       .catch(done);
   }
 
@@ -45,6 +57,7 @@ export class DatabaseSessionStore extends Store {
     const values = { data: JSON.stringify(data), expires_at: expiry(data) };
     this.db.insertInto('sessions').values({ sid, ...values })
       .onConflict((oc) => oc.column('sid').doUpdateSet(values)).execute()
+      .then(() => this.remember(sid, Date.parse(values.expires_at)))
       .then(() => this.sweep()).then(() => done?.(), (err: unknown) => done?.(err));
   }
 
@@ -52,19 +65,39 @@ export class DatabaseSessionStore extends Store {
    * Moves the expiry of a rolling session forward. Writing it on every request cost a
    * database write per sign-in; an expiry that would move by less than TOUCH_STEP_MS is
    * left alone, so a session may end up to that much sooner than its cookie says, never
-   * later.
+   * later. When the remembered expiry shows the move is too small, no query is made.
    */
   override touch(sid: string, data: SessionData, done?: (err?: unknown) => void): void {
-    const expires = expiry(data);
-    const stale = new Date(Date.parse(expires) - TOUCH_STEP_MS).toISOString();
-    this.db.updateTable('sessions').set({ expires_at: expires }).where('sid', '=', sid)
-      .where('expires_at', '<', stale)
-      .execute().then(() => done?.(), (err: unknown) => done?.(err));
+    const expires = Date.parse(expiry(data));
+    const known = this.storedExpiry.get(sid);
+    if (known !== undefined && expires - known < TOUCH_STEP_MS) {
+      done?.();
+      return;
+    }
+    this.db.updateTable('sessions').set({ expires_at: new Date(expires).toISOString() })
+      .where('sid', '=', sid)
+      .where('expires_at', '<', new Date(expires - TOUCH_STEP_MS).toISOString())
+      .executeTakeFirst()
+      .then((result) => {
+        // Not updated: the stored expiry was at least a step below `expires` already.
+        const moved = result.numUpdatedRows > 0n;
+        this.remember(sid, moved ? expires : expires - TOUCH_STEP_MS);
+        done?.();
+      }, (err: unknown) => done?.(err));
   }
 
   override destroy(sid: string, done?: (err?: unknown) => void): void {
+    this.storedExpiry.delete(sid);
     this.db.deleteFrom('sessions').where('sid', '=', sid).execute()
       .then(() => done?.(), (err: unknown) => done?.(err));
+  }
+
+  private remember(sid: string, expiresMs: number): void {
+    this.storedExpiry.delete(sid);
+    if (this.storedExpiry.size >= REMEMBERED_EXPIRIES) {
+      this.storedExpiry.delete(this.storedExpiry.keys().next().value!);
+    }
+    this.storedExpiry.set(sid, expiresMs);
   }
 
   /** Removes expired sessions, at most once a minute. */

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type {
   Application, ApplicationInput, ApplicationService,
 } from '../applications/service.js';
@@ -27,27 +26,32 @@ export interface NewApplication extends ApplicationInput {
 }
 
 /**
+ * What createApplication prepares before the creating transaction. Passed as an argument
+ * rather than through AsyncLocalStorage: once enabled, that adds a hook to every promise
+ * the process makes afterwards, sign-ins included.
+ */
+type PreparedSso = {
+  saml: SamlSettingsInput;
+  certificate: GeneratedCertificate;
+};
+
+/**
  * Single sign-on for configured applications: SAML settings, signing certificates and
  * IdP metadata. Admin API routes and admin portal pages call these methods directly.
  */
 export class SamlService {
   readonly settings: SamlSettingsService;
   readonly certificates: CertificateService;
-  /** What createApplication prepared for the application it is creating. */
-  private readonly creating = new AsyncLocalStorage<{ saml: SamlSettingsInput;
-    certificate: GeneratedCertificate }>();
-
   constructor(private readonly db: Db, private readonly config: Config,
     encryptionKey: Buffer, private readonly applications: ApplicationService) {
     installSchemaValidator();
     this.settings = new SamlSettingsService(db);
     this.certificates = new CertificateService(db, encryptionKey,
       config.certificateValidityDays);
-    applications.onCreate(async (trx, app, connector) => {
-      const prepared = this.creating.getStore();
-      await this.settings.insert(trx, initialSettings(app.id, connector, prepared?.saml));
-      await this.certificates.generate(trx, app.id, app.label, 'active',
-        prepared?.certificate);
+    applications.onCreate(async (trx, app, connector, prepared) => {
+      const { saml, certificate } = prepared as Partial<PreparedSso>;
+      await this.settings.insert(trx, initialSettings(app.id, connector, saml));
+      await this.certificates.generate(trx, app.id, app.label, 'active', certificate);
     });
   }
 
@@ -61,9 +65,11 @@ export class SamlService {
     // The key pair is made before the transaction, so no write waits on RSA generation.
     const known = findConnector(connector);
     if (!known) return this.applications.create(connector, fields, actor);
-    const certificate = this.certificates.create(fields.label ?? known.name);
-    return this.creating.run({ saml: { ...imported, ...saml }, certificate },
-      () => this.applications.create(connector, fields, actor));
+    const prepared: PreparedSso = {
+      saml: { ...imported, ...saml },
+      certificate: this.certificates.create(fields.label ?? known.name),
+    };
+    return this.applications.create(connector, fields, actor, prepared);
   }
 
   /** Replaces SAML settings fields, or imports them from SP metadata XML. */

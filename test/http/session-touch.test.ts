@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SessionData } from 'express-session';
+import type { KyselyPlugin } from 'kysely';
 import { DatabaseSessionStore } from '../../src/http/session.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -36,5 +37,28 @@ describe('rolling session expiry in the database', () => {
   it('moves the stored expiry once it would move by a minute or more', async () => {
     await touch(expiringAt(base, 3_600_000 + 90_000));
     assert.equal(await storedExpiry(), new Date(base + 3_600_000 + 90_000).toISOString());
+  });
+
+  it('asks the database nothing when the expiry it last read is fresh enough', async () => {
+    const queries: string[] = [];
+    const plugin: KyselyPlugin = {
+      transformQuery: (args) => {
+        queries.push(args.node.kind);
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const counted = new DatabaseSessionStore(service.ctx.db.withPlugin(plugin));
+    const stored = Date.parse(await storedExpiry());
+    const data = await new Promise<SessionData | null | undefined>((resolve, reject) =>
+      counted.get('sid-1', (error, found) => (error ? reject(error) : resolve(found))));
+    assert.ok(data);
+    const touchCounted = (ms: number) => new Promise<void>((resolve, reject) =>
+      counted.touch('sid-1', expiringAt(stored, ms), (e) => (e ? reject(e) : resolve())));
+    await touchCounted(20_000);
+    assert.deepEqual(queries, ['SelectQueryNode']);
+    await touchCounted(70_000);
+    assert.deepEqual(queries, ['SelectQueryNode', 'UpdateQueryNode']);
+    assert.equal(await storedExpiry(), new Date(stored + 70_000).toISOString());
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { EventRecord } from '../../src/insights/events.js';
 import { recordEvent } from '../../src/insights/events.js';
+import type { KyselyPlugin } from 'kysely';
 import {
   type AdminClient, adminClient, assertError, createGroup, createUser,
 } from '../support/admin-api.js';
@@ -130,6 +131,47 @@ describe('event log', () => {
         400, 'invalid_request');
       assertError(await api.get('/events?cursor=abc'), 400, 'invalid_request');
       assertError(await api.get('/events?limit=0'), 400, 'invalid_request');
+    });
+  });
+
+  describe('writing events recorded at the same moment', () => {
+    /** Counts the inserts into the event log that go through the returned handle. */
+    function countingInserts() {
+      const counter = { inserts: 0 };
+      const plugin: KyselyPlugin = {
+        transformQuery(args) {
+          if (args.node.kind === 'InsertQueryNode') counter.inserts += 1;
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      };
+      return { db: service.ctx.db.withPlugin(plugin), counter };
+    }
+    const sameMoment = (type: string, n: number) => Array.from({ length: n }, (_, i) => ({
+      type, initiator: { type: 'system' as const }, outcome: 'success' as const,
+      resource: { type: 'test', id: String(i) },
+    }));
+
+    it('stores all of them, in the order recorded, with few inserts', async () => {
+      const { db, counter } = countingInserts();
+      const recorded = sameMoment('group_commit_fixture', 250);
+      const ids = await Promise.all(recorded.map((event) => recordEvent(db, event)));
+      assert.equal(new Set(ids).size, 250);
+      const page = await events('type=group_commit_fixture&limit=300');
+      assert.deepEqual(page.events.map((e) => e.id).reverse(), ids);
+      assert.deepEqual(page.events.map((e) => e.resource.id).reverse(),
+        recorded.map((e) => e.resource.id));
+      assert.equal(counter.inserts, 2, 'groups of at most 200 rows');
+    });
+
+    it('fails only the event that cannot be stored, not its neighbours', async () => {
+      const [first, second] = sameMoment('group_commit_neighbour', 2);
+      const broken = { ...first!, type: null as unknown as string };
+      const results = await Promise.allSettled([first!, broken, second!]
+        .map((event) => recordEvent(service.ctx.db, event)));
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+      const page = await events('type=group_commit_neighbour&limit=10');
+      assert.equal(page.events.length, 2);
     });
   });
 
