@@ -154,4 +154,42 @@ describe('admin portal pages', () => {
       .send({ ...base, customValue: 'taken-value' }).expect(409);
     assert.match(taken.text, /id="f-customValue-error">The IdP URL value &quot;taken-value/);
   });
+
+  it('edits a user\'s properties and keeps what was typed when one is wrong', async () => {
+    const user = await service.ctx.users.create({ username: 'edsger',
+      email: 'edsger@example.com' }, SYSTEM);
+    const bad = await agent.post(`/admin/users/${user.id}`).type('form').send({ _csrf: csrf,
+      username: 'edsger', email: 'edsger@example.com', department: 'Research',
+      firstName: 'f'.repeat(101) }).expect(400);
+    assert.match(bad.text, /id="f-firstName-error">Use at most 100 characters</);
+    assert.match(bad.text, /name="department" type="text" value="Research"/);
+    assert.equal((await service.ctx.users.get(user.id)).department, '');
+    await agent.post(`/admin/users/${user.id}`).type('form').send({ _csrf: csrf,
+      username: 'edsger', email: 'ewd@example.com', department: 'Research',
+      firstName: 'Edsger' }).expect(303);
+    const saved = await service.ctx.users.get(user.id);
+    assert.deepEqual([saved.email, saved.department, saved.firstName],
+      ['ewd@example.com', 'Research', 'Edsger']);
+    assert.match((await agent.get(`/admin/users/${user.id}`)).text,
+      /The properties of edsger were saved\./);
+  });
+
+  it('answers an unknown page or record with the not-found page', async () => {
+    for (const path of ['/admin/nowhere', '/admin/applications/no-such-id',
+      '/admin/users/no-such-id', '/admin/groups/no-such-id']) {
+      const res = await agent.get(path).expect(404);
+      assert.match(res.text, /<h1>Not found<\/h1>/, path);
+    }
+  });
+
+  it('shows the saved step with the full IdP URL and serves certificate.pem', async () => {
+    const app = await service.ctx.saml.createApplication({ connector: 'asana',
+      customValue: 'saved-step' }, SYSTEM);
+    const saved = await agent.get(`/admin/applications/${app.id}/saved`).expect(200);
+    assert.match(saved.text, new RegExp(`<code>${service.url}/saml2/saved-step</code>`));
+    assert.match(saved.text, /href="\/admin\/applications\/[^"]+\/sso">\nConfigure Application/);
+    const pem = await agent.get(`/admin/applications/${app.id}/certificate.pem`).expect(200);
+    assert.match(String(pem.headers['content-disposition']), /filename="?certificate\.pem"?$/);
+    assert.equal(pem.text, await service.ctx.saml.certificatePem(app.id));
+  });
 });
