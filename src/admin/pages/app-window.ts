@@ -80,7 +80,8 @@ export function appWindowPages(ctx: AppContext): Router {
     }
     notify(req, 'success', `The user groups of ${app.label} were saved.`);
     const offset = queryOffset(req);
-    res.redirect(303, `/admin/applications/${app.id}/groups${offset ? `?offset=${offset}` : ''}`);
+    const page = offset ? `?offset=${offset}` : '';
+    res.redirect(303, `/admin/applications/${app.id}/groups${page}`);
   });
 
   router.use(ssoPages(ctx, (req) => windowOf(req, 'sso')));

@@ -17,7 +17,8 @@ export function groupListPage(frame: PageFrame, view: ListPage<Group> & { q: str
   return adminPage(frame, html`<h1>User Groups</h1>
 <form method="get" action="/admin/groups" class="search" role="search">
 <label for="group-search">Search groups</label>
-<input id="group-search" type="search" name="q" value="${view.q}" placeholder="Part of a group name">
+<input id="group-search" type="search" name="q" value="${view.q}"
+ placeholder="Part of a group name">
 <button type="submit">Search</button></form>
 ${view.items.length === 0 ? html`<p class="empty">No user groups${view.q
     ? ' match this search' : ' yet: create the first one below'}.</p>`
