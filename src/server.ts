@@ -5,7 +5,7 @@ import type { AppContext } from './context.js';
 import { requestLogger } from './http/logging.js';
 import { assignRequestId } from './http/request.js';
 import { securityHeaders, staticAssets } from './http/security.js';
-import { sessionMiddleware } from './http/session.js';
+import { ADMIN_COOKIE, CONSOLE_COOKIE, sessionMiddleware } from './http/session.js';
 import { portalRouter } from './portal/routes.js';
 import { samlRouter } from './saml/routes.js';
 
@@ -27,15 +27,15 @@ export function createApp(ctx: AppContext): Express {
 
   app.use('/api/v1', adminApi(ctx));
 
-  // Browser-facing routes below share one cookie session kept in the database.
+  // Browser-facing routes below keep cookie sessions in the database: the admin portal
+  // one of its own, the user console and SSO another.
   const https = ctx.config.publicUrl.startsWith('https:');
+  const sessions = { secret: ctx.secrets.sessionSecret, secure: https };
   app.use(securityHeaders({ https }));
   app.use('/assets', staticAssets());
-  app.use(sessionMiddleware(ctx.db, {
-    secret: ctx.secrets.sessionSecret,
-    secure: https,
-  }));
-  app.use('/admin', adminPortal(ctx));
+  app.use('/admin', sessionMiddleware(ctx.db, { ...sessions, name: ADMIN_COOKIE,
+    path: '/admin' }), adminPortal(ctx));
+  app.use(sessionMiddleware(ctx.db, { ...sessions, name: CONSOLE_COOKIE }));
   app.use(samlRouter(ctx));
   app.use(portalRouter(ctx));
   return app;

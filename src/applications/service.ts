@@ -250,25 +250,45 @@ export class ApplicationService {
       const group = await trx.selectFrom('user_groups').select(['id', 'name'])
         .where('id', '=', groupId).executeTakeFirst();
       if (!group) throw notFound('Group');
-      const existing = await trx.selectFrom('app_group_bindings').select('group_id')
-        .where('application_id', '=', applicationId).where('group_id', '=', groupId)
-        .executeTakeFirst();
-      if (bound === (existing !== undefined)) return;
-      if (bound) {
-        await trx.insertInto('app_group_bindings').values({
-          application_id: applicationId, group_id: groupId, created_at: now() }).execute();
-      } else {
-        await trx.deleteFrom('app_group_bindings').where('application_id', '=', applicationId)
-          .where('group_id', '=', groupId).execute();
+      await writeBinding(trx, app, group, bound, actor);
+    });
+    this.afterCommit();
+  }
+
+  /**
+   * Binds and unbinds groups of one application in one transaction: every change is
+   * made or none. Throws 404 for an unknown application and 400 `unknown_group` when an
+   * id names no group (nothing is changed then).
+   */
+  async changeGroupsOfApplication(applicationId: string, change: BindingChange,
+    actor: Actor): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const app = await this.row(trx, applicationId);
+      const groups = await knownRows(trx, 'user_groups', idsOf(change), 'unknown_group',
+        'group');
+      for (const [groupId, bound] of orderedChanges(change)) {
+        await writeBinding(trx, app, groups.get(groupId)!, bound, actor);
       }
-      await recordEvent(trx, {
-        type: bound ? 'application_group_bind' : 'application_group_unbind',
-        initiator: actor, outcome: 'success', applicationId, groupId,
-        resource: { type: 'application', id: applicationId, name: app.label },
-        details: { group: group.name },
-      });
-      await appendChange(trx, bound ? 'binding.added' : 'binding.removed', { groupId },
-        { applicationId });
+    });
+    this.afterCommit();
+  }
+
+  /**
+   * Binds and unbinds applications of one group in one transaction. Throws 404 for an
+   * unknown group and 400 `unknown_application` when an id names no application
+   * (nothing is changed then).
+   */
+  async changeApplicationsOfGroup(groupId: string, change: BindingChange, actor: Actor):
+    Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const group = await trx.selectFrom('user_groups').select(['id', 'name'])
+        .where('id', '=', groupId).executeTakeFirst();
+      if (!group) throw notFound('Group');
+      await knownRows(trx, 'applications', idsOf(change), 'unknown_application',
+        'application');
+      for (const [applicationId, bound] of orderedChanges(change)) {
+        await writeBinding(trx, await this.row(trx, applicationId), group, bound, actor);
+      }
     });
     this.afterCommit();
   }
@@ -288,4 +308,67 @@ export class ApplicationService {
     if (!row) throw notFound('Application');
     return row;
   }
+}
+
+/** Ids to bind and ids to unbind; an id in both is bound (the later word). */
+export interface BindingChange {
+  bind: string[];
+  unbind: string[];
+}
+
+function idsOf(change: BindingChange): string[] {
+  return [...change.bind, ...change.unbind];
+}
+
+/** Each id once: true to bind, false to unbind. */
+function orderedChanges(change: BindingChange): [string, boolean][] {
+  const result = new Map<string, boolean>();
+  for (const id of change.unbind) result.set(id, false);
+  for (const id of change.bind) result.set(id, true);
+  return [...result];
+}
+
+/**
+ * The rows (id and name) behind `ids`; throws 400 with `code` naming the first id that
+ * is unknown, so a stale or forged form changes nothing.
+ */
+async function knownRows(trx: Db, table: 'user_groups' | 'applications', ids: string[],
+  code: string, what: string): Promise<Map<string, { id: string; name: string }>> {
+  const unique = [...new Set(ids)];
+  const rows = unique.length === 0 ? [] : table === 'user_groups'
+    ? await trx.selectFrom('user_groups').select(['id', 'name']).where('id', 'in', unique)
+      .execute()
+    : await trx.selectFrom('applications').select(['id', 'label as name'])
+      .where('id', 'in', unique).execute();
+  const found = new Map(rows.map((r) => [r.id, r]));
+  const missing = unique.find((id) => !found.has(id));
+  if (missing !== undefined) {
+    throw new HttpError(400, code, `One of the ${what}s sent no longer exists: nothing `
+      + 'was saved. Reload the page and try again.', { id: missing });
+  }
+  return found;
+}
+
+/** Binds or unbinds one group, with its event and feed entry; a no-op when so already. */
+async function writeBinding(trx: Db, app: AppRow, group: { id: string; name: string },
+  bound: boolean, actor: Actor): Promise<void> {
+  const existing = await trx.selectFrom('app_group_bindings').select('group_id')
+    .where('application_id', '=', app.id).where('group_id', '=', group.id)
+    .executeTakeFirst();
+  if (bound === (existing !== undefined)) return;
+  if (bound) {
+    await trx.insertInto('app_group_bindings').values({
+      application_id: app.id, group_id: group.id, created_at: now() }).execute();
+  } else {
+    await trx.deleteFrom('app_group_bindings').where('application_id', '=', app.id)
+      .where('group_id', '=', group.id).execute();
+  }
+  await recordEvent(trx, {
+    type: bound ? 'application_group_bind' : 'application_group_unbind',
+    initiator: actor, outcome: 'success', applicationId: app.id, groupId: group.id,
+    resource: { type: 'application', id: app.id, name: app.label },
+    details: { group: group.name },
+  });
+  await appendChange(trx, bound ? 'binding.added' : 'binding.removed', { groupId: group.id },
+    { applicationId: app.id });
 }

@@ -5,6 +5,7 @@ import type { Html } from '../views/html.js';
 import type { Notice } from '../views/layout.js';
 import { csrfToken } from './csrf.js';
 import { HttpError, toHttpError } from './errors.js';
+import { sentence } from './form-input.js';
 
 /*
  * Shared pieces of every server-rendered page: notices carried over a redirect, the
@@ -48,16 +49,20 @@ export function formList(body: unknown, name: string): string[] {
 /**
  * A request failure a person can fix (4xx): its message for the notice and its field
  * errors. Anything else (a bug, the database down) is thrown on to the error page.
- * `fieldOfCode` puts a conflict such as `duplicate_user` next to the field it is about.
+ * `fieldOfCode` puts a conflict such as `duplicate_user` that names no field next to the
+ * field it is about.
  */
 export function userFailure(error: unknown, req: Request,
   fieldOfCode: Record<string, string> = {}): { status: number; form: FormState;
     notice: Notice } {
   if (!(error instanceof HttpError) || error.status >= 500) throw error;
   const fields = (error.details?.fields ?? {}) as Record<string, string>;
-  const errors = { ...fields };
+  const errors = Object.fromEntries(Object.entries(fields)
+    .map(([name, message]) => [name, sentence(message)]));
+  // A conflict that names its field (a taken email) is shown there; only one that names
+  // none goes under the field its code is about.
   const field = fieldOfCode[error.code];
-  if (field) errors[field] = error.message;
+  if (field && Object.keys(errors).length === 0) errors[field] = error.message;
   const message = Object.keys(fields).length > 0
     ? 'Some fields need attention: see the messages next to them.' : error.message;
   return { status: error.status, form: { values: formValues(req.body), errors },

@@ -115,7 +115,16 @@ function expiry(data: SessionData): string {
     .toISOString();
 }
 
+/** Cookie of the user console and SSO session (every path but /admin). */
+export const CONSOLE_COOKIE = 'idp.sid';
+/** Cookie of the admin portal session, sent to /admin paths only. */
+export const ADMIN_COOKIE = 'idp.admin.sid';
+
 export interface SessionOptions {
+  /** Cookie name: CONSOLE_COOKIE or ADMIN_COOKIE. */
+  name: string;
+  /** Path the cookie is sent to. Default `/`. */
+  path?: string;
   secret: string;
   /** Secure cookies when the public URL is https. */
   secure: boolean;
@@ -123,16 +132,22 @@ export interface SessionOptions {
   maxAgeMs?: number;
 }
 
-/** Session middleware for the browser-facing pages (never for the JSON API). */
+/**
+ * Session middleware for the browser-facing pages (never for the JSON API). The user
+ * console and the admin portal each get their own, under their own cookie: signing in
+ * to one, or out of it, leaves the other as it was, and a directory user's session can
+ * never be the one an admin page reads.
+ */
 export function sessionMiddleware(db: Db, options: SessionOptions): RequestHandler {
   return session({
-    name: 'idp.sid',
+    name: options.name,
     secret: options.secret,
     store: new DatabaseSessionStore(db),
     resave: false,
     saveUninitialized: false,
     rolling: true,
     cookie: {
+      path: options.path ?? '/',
       httpOnly: true,
       sameSite: 'lax',
       secure: options.secure,

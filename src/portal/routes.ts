@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import { HttpError } from '../http/errors.js';
 import { recordEvent } from '../insights/events.js';
 import { requireCsrf } from '../http/csrf.js';
+import { CONSOLE_COOKIE } from '../http/session.js';
 import { htmlErrorHandler, pageCsrf, sendPage, takeNotice } from '../http/pages.js';
 import { consoleErrorPage, consoleHomePage, consoleLoginPage } from '../views/console.js';
 import type { Notice } from '../views/layout.js';
@@ -126,7 +127,7 @@ export function portalRouter(ctx: AppContext): Router {
         next(error);
         return;
       }
-      res.clearCookie('idp.sid').redirect(303, '/login?loggedOut=1');
+      res.clearCookie(CONSOLE_COOKIE).redirect(303, '/login?loggedOut=1');
     });
   });
   router.get('/', wrap((req, res) => home(ctx, req, res)));

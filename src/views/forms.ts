@@ -120,5 +120,20 @@ rel="prev">Previous</a>` : '';
     ? html`<a href="${o.href(o.offset + o.limit)}" rel="next">Next</a>` : '';
   const last = Math.min(o.total, o.offset + o.limit);
   return html`<nav class="pager" aria-label="Pages">${prev}
-<span>${o.offset + 1}–${last} of ${o.total}</span>${next}</nav>`;
+<span>Showing ${o.offset + 1}–${last} of ${o.total}</span>${next}</nav>`;
+}
+
+/** One page of a list: its items, where it starts and how many there are in all. */
+export interface ListPage<T> {
+  items: T[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+
+/** A checkbox of a paged list, with the hidden field saying it was on the page. */
+export function shownCheckbox(o: { name: string; value: string; id: string; label: string;
+  checked: boolean }): Html {
+  return html`<input type="hidden" name="${o.name}Shown" value="${o.value}">${
+    checkboxField(o)}`;
 }

@@ -116,7 +116,11 @@ describe('single sign-on through the pages, in Chromium, with a node-saml SP', (
       const response = await page.goto(`${service.url}/saml2/test-sp`);
       assert.equal(response?.status(), 403);
       await page.getByRole('heading', { name: 'Sign-in refused' }).waitFor();
-      await page.getByRole('button', { name: 'Log out' }).count();
+      // The refusal signs nobody out: back on the console the user is still signed in.
+      await page.getByRole('link', { name: 'Back to applications' }).click();
+      await page.getByRole('heading', { name: 'No applications yet' }).waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Log out' }).count(), 1);
+      assert.match(await page.locator('header .who').innerText(), /Signed in as\s+otto/);
     });
 
   it('SP-initiated: the SP\'s login button leads to the login page and back to the SP',

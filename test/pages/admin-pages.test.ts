@@ -25,12 +25,33 @@ describe('admin portal pages', () => {
   it('shows a field error next to a bad email and keeps what was typed', async () => {
     const res = await agent.post('/admin/users').type('form').send({ _csrf: csrf,
       username: 'grace', email: 'not-an-email', firstName: 'Grace' }).expect(400);
-    assert.match(res.text, /id="f-email-error">enter an email address</);
+    assert.match(res.text, /id="f-email-error">Enter an email address</);
     assert.match(res.text, /name="firstName" type="text" value="Grace"/);
     assert.match(res.text, /Some fields need attention/);
     assert.equal((await service.ctx.users.list({ username: 'grace', limit: 1, offset: 0 }))
       .total, 0);
   });
+
+  it('puts a taken email under the email field only, in words', async () => {
+    await service.ctx.users.create({ username: 'ada', email: 'ada@example.com' }, SYSTEM);
+    const res = await agent.post('/admin/users').type('form').send({ _csrf: csrf,
+      username: 'ada2', email: 'ADA@example.com' }).expect(409);
+    assert.match(res.text, /id="f-email-error">Already taken \(letter case is ignored\)</);
+    assert.doesNotMatch(res.text, /id="f-username-error"/);
+    assert.match(res.text, /name="username" type="text" value="ada2"/);
+  });
+
+  it('says what to do for an empty or too long field, not how the check is written',
+    async () => {
+      const res = await agent.post('/admin/users').type('form').send({ _csrf: csrf,
+        username: '', email: 'x@example.com', jobTitle: 'j'.repeat(201) }).expect(400);
+      assert.match(res.text, /id="f-username-error">Fill in this field</);
+      assert.match(res.text, /id="f-jobTitle-error">Use at most 200 characters</);
+      assert.doesNotMatch(res.text, /Too small|Too big|expected string/);
+      const group = await agent.post('/admin/groups').type('form')
+        .send({ _csrf: csrf, name: '' }).expect(400);
+      assert.match(group.text, /id="f-name-error">Enter a name</);
+    });
 
   it('creates, suspends, activates a user and sets its password, with notices', async () => {
     const created = await agent.post('/admin/users').type('form').send({ _csrf: csrf,
@@ -48,7 +69,7 @@ describe('admin portal pages', () => {
     assert.equal((await service.ctx.users.get(id)).status, 'active');
     const short = await agent.post(`${userPath}/password`).type('form')
       .send({ _csrf: csrf, password: 'short' }).expect(400);
-    assert.match(short.text, /at least 8 characters/);
+    assert.match(short.text, /id="f-password-error">At least 8 characters</);
     await agent.post(`${userPath}/password`).type('form')
       .send({ _csrf: csrf, password: 'a-long-password' }).expect(303);
     assert.equal((await service.ctx.users.get(id)).hasPassword, true);
@@ -125,12 +146,50 @@ describe('admin portal pages', () => {
       portalColor: '#112233' };
     const bad = await agent.post('/admin/applications/new').type('form')
       .send({ ...base, customValue: 'Not Valid' }).expect(400);
-    assert.match(bad.text, /id="f-customValue-error">lower-case letters/);
+    assert.match(bad.text, /id="f-customValue-error">Lower-case letters/);
     assert.match(bad.text, /<details class="advanced" open>/);
     await agent.post('/admin/applications/new').type('form')
       .send({ ...base, customValue: 'taken-value' }).expect(303);
     const taken = await agent.post('/admin/applications/new').type('form')
       .send({ ...base, customValue: 'taken-value' }).expect(409);
     assert.match(taken.text, /id="f-customValue-error">The IdP URL value &quot;taken-value/);
+  });
+
+  it('edits a user\'s properties and keeps what was typed when one is wrong', async () => {
+    const user = await service.ctx.users.create({ username: 'edsger',
+      email: 'edsger@example.com' }, SYSTEM);
+    const bad = await agent.post(`/admin/users/${user.id}`).type('form').send({ _csrf: csrf,
+      username: 'edsger', email: 'edsger@example.com', department: 'Research',
+      firstName: 'f'.repeat(101) }).expect(400);
+    assert.match(bad.text, /id="f-firstName-error">Use at most 100 characters</);
+    assert.match(bad.text, /name="department" type="text" value="Research"/);
+    assert.equal((await service.ctx.users.get(user.id)).department, '');
+    await agent.post(`/admin/users/${user.id}`).type('form').send({ _csrf: csrf,
+      username: 'edsger', email: 'ewd@example.com', department: 'Research',
+      firstName: 'Edsger' }).expect(303);
+    const saved = await service.ctx.users.get(user.id);
+    assert.deepEqual([saved.email, saved.department, saved.firstName],
+      ['ewd@example.com', 'Research', 'Edsger']);
+    assert.match((await agent.get(`/admin/users/${user.id}`)).text,
+      /The properties of edsger were saved\./);
+  });
+
+  it('answers an unknown page or record with the not-found page', async () => {
+    for (const path of ['/admin/nowhere', '/admin/applications/no-such-id',
+      '/admin/users/no-such-id', '/admin/groups/no-such-id']) {
+      const res = await agent.get(path).expect(404);
+      assert.match(res.text, /<h1>Not found<\/h1>/, path);
+    }
+  });
+
+  it('shows the saved step with the full IdP URL and serves certificate.pem', async () => {
+    const app = await service.ctx.saml.createApplication({ connector: 'asana',
+      customValue: 'saved-step' }, SYSTEM);
+    const saved = await agent.get(`/admin/applications/${app.id}/saved`).expect(200);
+    assert.match(saved.text, new RegExp(`<code>${service.url}/saml2/saved-step</code>`));
+    assert.match(saved.text, /href="\/admin\/applications\/[^"]+\/sso">\nConfigure Application/);
+    const pem = await agent.get(`/admin/applications/${app.id}/certificate.pem`).expect(200);
+    assert.match(String(pem.headers['content-disposition']), /filename="?certificate\.pem"?$/);
+    assert.equal(pem.text, await service.ctx.saml.certificatePem(app.id));
   });
 });

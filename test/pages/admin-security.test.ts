@@ -52,8 +52,13 @@ describe('admin portal security', () => {
     for (const path of ['/admin/users', `/admin/users/${user.id}`, '/admin/insights']) {
       await agent.get(path).expect(303).expect('location', /^\/admin\/login/);
     }
+    // The console's token belongs to the console's session, not to the admin portal's.
     await agent.post(`/admin/users/${user.id}/status`).type('form')
-      .send({ _csrf: csrfOf(home.text), status: 'suspended' }).expect(401);
+      .send({ _csrf: csrfOf(home.text), status: 'suspended' }).expect(403);
+    const adminLogin = await agent.get('/admin/login').expect(200);
+    const refused = await agent.post(`/admin/users/${user.id}/status`).type('form')
+      .send({ _csrf: csrfOf(adminLogin.text), status: 'suspended' }).expect(401);
+    assert.match(refused.text, /Log in as an administrator first/);
     assert.equal((await service.ctx.users.get(user.id)).status, 'active');
   });
 
@@ -107,13 +112,17 @@ describe('admin portal security', () => {
     assert.doesNotMatch(res.text, /<script>/);
   });
 
-  it('sets the session cookie HttpOnly and SameSite=Lax, not Secure over http', async () => {
-    const res = await request(service.url).get('/admin/login').expect(200);
-    const cookie = String(res.headers['set-cookie']);
-    assert.match(cookie, /^idp\.sid=/);
-    assert.match(cookie, /HttpOnly/);
-    assert.match(cookie, /SameSite=Lax/);
-    assert.doesNotMatch(cookie, /Secure/);
+  it('sets each session cookie HttpOnly and SameSite=Lax, not Secure over http', async () => {
+    const admin = await request(service.url).get('/admin/login').expect(200);
+    const userConsole = await request(service.url).get('/login').expect(200);
+    const cookies = [admin, userConsole].map((res) => String(res.headers['set-cookie']));
+    assert.match(cookies[0]!, /^idp\.admin\.sid=.*; Path=\/admin;/);
+    assert.match(cookies[1]!, /^idp\.sid=.*; Path=\/;/);
+    for (const cookie of cookies) {
+      assert.match(cookie, /HttpOnly/);
+      assert.match(cookie, /SameSite=Lax/);
+      assert.doesNotMatch(cookie, /Secure/);
+    }
   });
 
   it('escapes a hostile user name on every page that shows it', async () => {
@@ -149,9 +158,9 @@ describe('admin portal security', () => {
   });
 });
 
-/** The idp.sid cookie (name=value) from a Set-Cookie header. */
+/** The admin portal's session cookie (name=value) from a Set-Cookie header. */
 function sessionCookie(header: string | string[] | undefined): string {
-  const found = [header ?? []].flat().find((c) => c.startsWith('idp.sid='));
+  const found = [header ?? []].flat().find((c) => c.startsWith('idp.admin.sid='));
   if (!found) throw new Error('no session cookie was set');
   return found.split(';')[0]!;
 }

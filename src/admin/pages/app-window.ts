@@ -1,16 +1,19 @@
 import { type Request, type Response, Router } from 'express';
 import { findConnector } from '../../applications/catalog.js';
 import type { AppContext } from '../../context.js';
-import { formList, notify, sendPage, userFailure } from '../../http/pages.js';
+import { notify, sendPage, userFailure } from '../../http/pages.js';
 import { type AppTab, type AppWindow, appWindowPage, generalTab, groupsTab }
   from '../../views/admin/app-window.js';
 import { EMPTY_FORM, type FormState } from '../../views/forms.js';
 import { type Html, html } from '../../views/html.js';
 import type { Notice, PageFrame } from '../../views/layout.js';
 import { appearanceInput } from './applications.js';
-import { adminFrame, param } from './frame.js';
+import { adminFrame, checkedChange, param, queryOffset } from './frame.js';
 import { identityPages } from './identity.js';
 import { ssoPages } from './sso.js';
+
+/** Groups listed per page of the User Groups tab. */
+const GROUPS_PAGE_SIZE = 100;
 
 /** The application window: General Info, SSO, User Groups, Identity Management tabs. */
 export function appWindowPages(ctx: AppContext): Router {
@@ -53,25 +56,32 @@ export function appWindowPages(ctx: AppContext): Router {
     }
   });
 
-  router.get('/applications/:id/groups', async (req, res) => {
+  async function showGroups(req: Request, res: Response,
+    failure?: { status: number; notice: Notice }) {
     const w = await windowOf(req, 'groups');
-    const [groups, bound] = await Promise.all([ctx.groups.list({ limit: 500, offset: 0 }),
+    const offset = queryOffset(req);
+    const [groups, bound] = await Promise.all([
+      ctx.groups.list({ limit: GROUPS_PAGE_SIZE, offset }),
       ctx.applications.boundGroupIds(w.app.id)]);
-    show(req, res, w, (f) => groupsTab(f, w, groups.items, new Set(bound)));
-  });
+    show(req, res, w, (f) => groupsTab(f, w, { ...groups, offset, limit: GROUPS_PAGE_SIZE },
+      new Set(bound)), failure);
+  }
+
+  router.get('/applications/:id/groups', (req, res) => showGroups(req, res));
 
   router.post('/applications/:id/groups', async (req, res) => {
     const app = await ctx.applications.get(param(req, 'id'));
-    const wanted = new Set(formList(req.body, 'groupIds'));
-    const current = new Set(await ctx.applications.boundGroupIds(app.id));
-    for (const groupId of wanted) {
-      if (!current.has(groupId)) await ctx.applications.bind(app.id, groupId, req.actor!);
-    }
-    for (const groupId of current) {
-      if (!wanted.has(groupId)) await ctx.applications.unbind(app.id, groupId, req.actor!);
+    try {
+      await ctx.applications.changeGroupsOfApplication(app.id,
+        checkedChange(req.body, 'groupIds'), req.actor!);
+    } catch (error) {
+      await showGroups(req, res, userFailure(error, req));
+      return;
     }
     notify(req, 'success', `The user groups of ${app.label} were saved.`);
-    res.redirect(303, `/admin/applications/${app.id}/groups`);
+    const offset = queryOffset(req);
+    const page = offset ? `?offset=${offset}` : '';
+    res.redirect(303, `/admin/applications/${app.id}/groups${page}`);
   });
 
   router.use(ssoPages(ctx, (req) => windowOf(req, 'sso')));

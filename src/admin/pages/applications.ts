@@ -5,7 +5,7 @@ import { type Application, CUSTOM_VALUE } from '../../applications/service.js';
 import type { AppContext } from '../../context.js';
 import { badRequest, HttpError } from '../../http/errors.js';
 import { formList, notify, sendPage, userFailure } from '../../http/pages.js';
-import { parseInput } from '../../http/validate.js';
+import { parseForm } from '../../http/form-input.js';
 import { appListPage, catalogPage, deleteConfirmPage, newAppPage, savedPage }
   from '../../views/admin/applications.js';
 import { EMPTY_FORM } from '../../views/forms.js';
@@ -33,7 +33,7 @@ const newAppSchema = appearanceSchema.extend({
  */
 export function appearanceInput(req: Request, fallbackLabel: string,
   currentLogo: string | null) {
-  const fields = parseInput(appearanceSchema, req.body);
+  const fields = parseForm(appearanceSchema, req.body);
   const logo = uploadedLogo(req);
   if (fields.portalImage === 'logo' && !logo && !currentLogo) {
     throw badRequest('No logo', { fields: {
@@ -87,7 +87,7 @@ export function applicationPages(ctx: AppContext): Router {
     const connector = findConnector(String(req.body?.connector ?? ''));
     if (!connector) throw badRequest('Select an application from the catalog first');
     try {
-      const { customValue, ...fields } = parseInput(newAppSchema, req.body);
+      const { customValue, ...fields } = parseForm(newAppSchema, req.body);
       const input = appearanceInput(req, connector.name, null);
       const app = await ctx.applications.create(connector.id, { ...fields, ...input,
         ...(customValue ? { customValue } : {}) }, req.actor!);
@@ -141,10 +141,21 @@ export function applicationPages(ctx: AppContext): Router {
   return router;
 }
 
-/** The applications behind the selected ids; unknown ids (deleted meanwhile) drop out. */
+/** Most applications deleted in one go; the confirmation page lists each of them. */
+const MAX_DELETE = 200;
+
+/**
+ * The applications behind the selected ids; unknown ids (deleted meanwhile) drop out.
+ * More than MAX_DELETE is refused (400 `too_many_selected`) rather than cut short, so
+ * the count to type is always the count selected.
+ */
 async function selectedApps(ctx: AppContext, ids: unknown[]): Promise<Application[]> {
   const wanted = [...new Set(ids.filter((id): id is string => typeof id === 'string'))];
-  const apps = await Promise.all(wanted.slice(0, 200).map((id) => ctx.applications.get(id)
+  if (wanted.length > MAX_DELETE) {
+    throw new HttpError(400, 'too_many_selected', `${wanted.length} applications were `
+      + `selected; delete at most ${MAX_DELETE} at a time.`);
+  }
+  const apps = await Promise.all(wanted.map((id) => ctx.applications.get(id)
     .catch((error: unknown) => {
       if (error instanceof HttpError && error.status === 404) return undefined;
       throw error;

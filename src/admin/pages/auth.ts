@@ -1,12 +1,13 @@
 import { type Request, type RequestHandler, Router } from 'express';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { AppContext } from '../../context.js';
 import { actorOf } from '../../directory/admins.js';
 import { HttpError } from '../../http/errors.js';
+import { ADMIN_COOKIE } from '../../http/session.js';
 import { formValues, notify, pageCsrf, sendPage, takeNotice } from '../../http/pages.js';
 import { recordEvent } from '../../insights/events.js';
 import { loginPage } from '../../views/admin/login.js';
 import { EMPTY_FORM } from '../../views/forms.js';
+import { AdminLoginThrottle } from './login-throttle.js';
 
 /** Where to go after login: a path of the admin portal only, never another site. */
 function safeNext(raw: unknown): string {
@@ -25,17 +26,10 @@ function destroy(req: Request): Promise<void> {
     : resolve())));
 }
 
-/** Guessing passwords: at most 10 failed logins per address and name per 15 minutes. */
-const failedLogins = new RateLimiterMemory({ points: 10, duration: 15 * 60 });
-
-async function tooManyFailures(key: string): Promise<boolean> {
-  const state = await failedLogins.get(key);
-  return state !== null && state.consumedPoints >= 10;
-}
-
 /** Login and logout of the admin portal. Administrators only; directory users never. */
 export function adminAuthPages(ctx: AppContext): Router {
   const router = Router();
+  const throttle = new AdminLoginThrottle();
 
   router.get('/login', (req, res) => {
     const notice = req.query.loggedOut === '1'
@@ -47,11 +41,11 @@ export function adminAuthPages(ctx: AppContext): Router {
   router.post('/login', async (req, res) => {
     const { username = '', password = '' } = formValues(req.body);
     const next = safeNext(req.body?.next);
-    const key = `${req.ip}|${username.toLowerCase()}`;
-    const blocked = await tooManyFailures(key);
+    const address = req.ip ?? 'unknown';
+    const blocked = await throttle.isBlocked(username, address);
     const admin = blocked ? null : await ctx.admins.verifyLogin(username, password);
     if (!admin) {
-      if (!blocked) await failedLogins.consume(key).catch(() => undefined);
+      if (!blocked) await throttle.countFailure(username, address);
       await recordEvent(ctx.db, { type: 'admin_login', outcome: 'failure',
         initiator: { type: 'admin', name: username.slice(0, 128) },
         resource: { type: 'admin', name: username.slice(0, 128) } });
@@ -62,7 +56,7 @@ export function adminAuthPages(ctx: AppContext): Router {
       blocked ? 429 : 401);
       return;
     }
-    await failedLogins.delete(key);
+    await throttle.forgetFailures(username);
     await regenerate(req);
     req.session.adminId = admin.id;
     await recordEvent(ctx.db, { type: 'admin_login', outcome: 'success',
@@ -74,7 +68,7 @@ export function adminAuthPages(ctx: AppContext): Router {
 
   router.post('/logout', async (req, res) => {
     await destroy(req);
-    res.clearCookie('idp.sid');
+    res.clearCookie(ADMIN_COOKIE, { path: '/admin' });
     res.redirect(303, '/admin/login?loggedOut=1');
   });
 

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
-import { pageCsrf, takeNotice } from '../../http/pages.js';
+import type { BindingChange } from '../../applications/service.js';
+import { formList, pageCsrf, takeNotice } from '../../http/pages.js';
 import type { AdminSection, Notice, PageFrame } from '../../views/layout.js';
 
 /** The frame of an admin page for this request: title, CSRF token, notice, section. */
@@ -31,4 +32,15 @@ export function queryText(req: Request, name: string, max = 200): string {
 export function queryOffset(req: Request): number {
   const n = Number(queryText(req, 'offset', 12));
   return Number.isInteger(n) && n > 0 ? n : 0;
+}
+
+/**
+ * What a checkbox list of a paged form saves: checked ids bound, ids shown on the page
+ * (the hidden `<name>Shown` fields) but unchecked unbound. Ids the page did not show are
+ * left as they are.
+ */
+export function checkedChange(body: unknown, name: string): BindingChange {
+  const checked = formList(body, name);
+  const shown = formList(body, `${name}Shown`);
+  return { bind: checked, unbind: shown.filter((id) => !checked.includes(id)) };
 }

@@ -2,12 +2,12 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { badRequest, notFound } from '../../http/errors.js';
-import { formList, formValues, notify, sendPage, userFailure } from '../../http/pages.js';
-import { parseInput } from '../../http/validate.js';
+import { formValues, notify, sendPage, userFailure } from '../../http/pages.js';
+import { parseForm } from '../../http/form-input.js';
 import { type GroupDetailView, groupDetailPage, groupListPage }
   from '../../views/admin/groups.js';
 import { EMPTY_FORM } from '../../views/forms.js';
-import { adminFrame, param, queryText } from './frame.js';
+import { adminFrame, checkedChange, param, queryOffset, queryText } from './frame.js';
 
 const groupSchema = z.object({
   name: z.string().trim().min(1, 'enter a name').max(200),
@@ -16,6 +16,9 @@ const groupSchema = z.object({
 
 const GROUP_FIELDS = { duplicate_group: 'name' };
 
+/** Groups, and members of a group, listed per page. */
+const PAGE_SIZE = 50;
+
 /** User Groups: list, create, rename, delete, members and bound applications. */
 export function groupPages(ctx: AppContext): Router {
   const router = Router();
@@ -23,20 +26,22 @@ export function groupPages(ctx: AppContext): Router {
   async function showList(req: Request, res: Response,
     failure?: ReturnType<typeof userFailure>) {
     const q = queryText(req, 'q', 200);
-    const page = await ctx.groups.list({ q: q || undefined, limit: 500, offset: 0 });
+    const offset = queryOffset(req);
+    const page = await ctx.groups.list({ q: q || undefined, limit: PAGE_SIZE, offset });
     sendPage(res, groupListPage(adminFrame(req, 'User Groups', 'groups', failure?.notice),
-      { q, items: page.items, create: failure?.form ?? EMPTY_FORM }), failure?.status);
+      { q, ...page, offset, limit: PAGE_SIZE, create: failure?.form ?? EMPTY_FORM }),
+    failure?.status);
   }
 
   async function showDetail(req: Request, res: Response, extra: Partial<GroupDetailView>,
     failure?: ReturnType<typeof userFailure>) {
     const id = param(req, 'id');
+    const offset = queryOffset(req);
     const [group, members, applications, bound] = await Promise.all([
-      ctx.groups.get(id), ctx.groups.members(id, { limit: 200, offset: 0 }),
+      ctx.groups.get(id), ctx.groups.members(id, { limit: PAGE_SIZE, offset }),
       ctx.applications.list(), ctx.applications.applicationsOfGroup(id)]);
-    const view: GroupDetailView = { group, members: members.items,
-      membersTotal: members.total, applications, bound: new Set(bound.map((a) => a.id)),
-      ...extra };
+    const view: GroupDetailView = { group, members: { ...members, offset, limit: PAGE_SIZE },
+      applications, bound: new Set(bound.map((a) => a.id)), ...extra };
     sendPage(res, groupDetailPage(adminFrame(req, group.name, 'groups', failure?.notice),
       view), failure?.status);
   }
@@ -45,7 +50,7 @@ export function groupPages(ctx: AppContext): Router {
 
   router.post('/groups', async (req, res) => {
     try {
-      const group = await ctx.groups.create(parseInput(groupSchema, req.body), req.actor!);
+      const group = await ctx.groups.create(parseForm(groupSchema, req.body), req.actor!);
       notify(req, 'success', `User group ${group.name} was created.`);
       res.redirect(303, `/admin/groups/${group.id}`);
     } catch (error) {
@@ -57,7 +62,7 @@ export function groupPages(ctx: AppContext): Router {
 
   router.post('/groups/:id', async (req, res) => {
     try {
-      const group = await ctx.groups.update(param(req, 'id'), parseInput(groupSchema,
+      const group = await ctx.groups.update(param(req, 'id'), parseForm(groupSchema,
         req.body), req.actor!);
       notify(req, 'success', `User group ${group.name} was saved.`);
       res.redirect(303, `/admin/groups/${group.id}`);
@@ -110,13 +115,12 @@ export function groupPages(ctx: AppContext): Router {
   router.post('/groups/:id/applications', async (req, res) => {
     const id = param(req, 'id');
     const group = await ctx.groups.get(id);
-    const wanted = new Set(formList(req.body, 'applicationIds'));
-    const current = new Set((await ctx.applications.applicationsOfGroup(id)).map((a) => a.id));
-    for (const appId of wanted) {
-      if (!current.has(appId)) await ctx.applications.bind(appId, id, req.actor!);
-    }
-    for (const appId of current) {
-      if (!wanted.has(appId)) await ctx.applications.unbind(appId, id, req.actor!);
+    try {
+      await ctx.applications.changeApplicationsOfGroup(id,
+        checkedChange(req.body, 'applicationIds'), req.actor!);
+    } catch (error) {
+      await showDetail(req, res, {}, userFailure(error, req));
+      return;
     }
     notify(req, 'success', `The applications of ${group.name} were saved.`);
     res.redirect(303, `/admin/groups/${id}`);

@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import type { AppContext } from '../../context.js';
 import { formList, formValues, notify, sendPage, userFailure } from '../../http/pages.js';
-import { parseInput } from '../../http/validate.js';
+import { parseForm } from '../../http/form-input.js';
 import { appWindowPage, type AppWindow } from '../../views/admin/app-window.js';
 import { identityTab, type IdentityTabView } from '../../views/admin/identity-tab.js';
 import type { Notice } from '../../views/layout.js';
@@ -62,7 +62,7 @@ export function identityPages(ctx: AppContext,
     const id = param(req, 'id');
     try {
       const current = await integrations.get(id);
-      const input = parseInput(configSchema,
+      const input = parseForm(configSchema,
         configInput(req.body, Boolean(current.capabilities?.supportsGroups)));
       await integrations.configure(id, input, req.actor!);
       notify(req, 'success', 'The Identity Management configuration was saved.');

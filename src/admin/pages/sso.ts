@@ -1,11 +1,13 @@
 import { type Request, type Response, Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { HttpError } from '../../http/errors.js';
+import { badRequest, HttpError } from '../../http/errors.js';
 import { formList, formValues, notify, sendPage, userFailure } from '../../http/pages.js';
-import { parseInput } from '../../http/validate.js';
+import { parseForm } from '../../http/form-input.js';
 import { appWindowPage, type AppWindow } from '../../views/admin/app-window.js';
 import { type AttributeRows, ssoTab, type SsoTabView } from '../../views/admin/sso-tab.js';
 import type { Notice } from '../../views/layout.js';
+import type { SamlSettingsInput } from '../../saml/settings.js';
+import { settingsFromSpMetadata } from '../../saml/sp-metadata.js';
 import { samlSettings } from '../applications-api.js';
 import { adminFrame, param } from './frame.js';
 
@@ -47,6 +49,31 @@ function formFieldErrors(errors: Record<string, string>): Record<string, string>
   return out;
 }
 
+/**
+ * Settings read from pasted SP metadata, held to the rules of the settings form: an ACS
+ * URL from a document is as untrusted as a typed one (a javascript: or plain-http URL
+ * would receive signed assertions). Throws 400 with the refused value under the
+ * metadata field; nothing is saved then.
+ */
+function importedSettings(xml: string): SamlSettingsInput {
+  const imported = settingsFromSpMetadata(xml);
+  const result = samlSettings.safeParse(imported);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const [field, index] = issue.path;
+  const value = field === 'acsUrls' && typeof index === 'number'
+    ? imported.acsUrls?.[index] : imported[field as keyof SamlSettingsInput];
+  const message = `The metadata was not imported: its ${METADATA_FIELDS[String(field)]
+    ?? String(field)} "${String(value).slice(0, 200)}" is refused (${issue.message}).`;
+  throw badRequest(message, { fields: { spMetadataXml: message } });
+}
+
+/** How the metadata import names a settings field in its messages. */
+const METADATA_FIELDS: Record<string, string> = {
+  acsUrls: 'ACS URL', defaultAcsUrl: 'default ACS URL', spEntityId: 'entity ID',
+  spCertificate: 'signing certificate', nameIdFormat: 'NameID format',
+};
+
 /** The SSO tab of the application window, its forms and the certificate download. */
 export function ssoPages(ctx: AppContext, windowOf: (req: Request) => Promise<AppWindow>):
   Router {
@@ -71,7 +98,7 @@ export function ssoPages(ctx: AppContext, windowOf: (req: Request) => Promise<Ap
     const id = param(req, 'id');
     const attributes = typedAttributes(req.body);
     try {
-      const input = parseInput(samlSettings, settingsInput(req.body, attributes));
+      const input = parseForm(samlSettings, settingsInput(req.body, attributes));
       await ctx.saml.updateSettings(id, input, req.actor!);
       notify(req, 'success', 'The SSO settings were saved.');
       res.redirect(303, `/admin/applications/${id}/sso`);
@@ -87,18 +114,25 @@ export function ssoPages(ctx: AppContext, windowOf: (req: Request) => Promise<Ap
     try {
       const xml = formValues(req.body).spMetadataXml?.trim() ?? '';
       if (!xml) throw new HttpError(400, 'invalid_request', 'Paste the SP metadata first');
-      await ctx.saml.updateSettings(id, { spMetadataXml: xml }, req.actor!);
+      await ctx.saml.updateSettings(id, importedSettings(xml), req.actor!);
       notify(req, 'success', 'The SP metadata was imported into the SSO settings.');
       res.redirect(303, `/admin/applications/${id}/sso`);
     } catch (error) {
       const failure = userFailure(error, req);
-      failure.form.errors.spMetadataXml ??= failure.notice.message;
+      failure.form.errors = { spMetadataXml: failure.form.errors.spMetadataXml
+        ?? failure.notice.message };
       await show(req, res, { metadata: failure.form }, failure);
     }
   });
 
   router.post('/applications/:id/sso/activation', async (req, res) => {
     const active = req.body?.active === 'true';
+    // Deactivating stops every sign-in at once, so it takes a ticked confirmation.
+    if (!active && formValues(req.body).confirm !== 'on') {
+      await show(req, res, {}, { status: 400, notice: { kind: 'error', message: 'SSO is '
+        + 'still active: tick the confirmation box to deactivate it.' } });
+      return;
+    }
     const app = await ctx.applications.setSsoActive(param(req, 'id'), active, req.actor!);
     notify(req, 'success', `SSO for ${app.label} was ${active ? 'activated' : 'deactivated'}.`);
     res.redirect(303, `/admin/applications/${app.id}/sso`);

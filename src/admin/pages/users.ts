@@ -2,7 +2,7 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { formList, notify, sendPage, userFailure } from '../../http/pages.js';
-import { parseInput } from '../../http/validate.js';
+import { parseForm } from '../../http/form-input.js';
 import { type UserDetailView, newUserPage, userDetailPage, userListPage }
   from '../../views/admin/users.js';
 import { EMPTY_FORM } from '../../views/forms.js';
@@ -71,7 +71,7 @@ export function userPages(ctx: AppContext): Router {
 
   router.post('/users', async (req, res) => {
     try {
-      const input = parseInput(newUserSchema, req.body);
+      const input = parseForm(newUserSchema, req.body);
       const user = await ctx.users.create(input, req.actor!);
       notify(req, 'success', `User ${user.username} was created.`);
       res.redirect(303, `/admin/users/${user.id}`);
@@ -88,7 +88,7 @@ export function userPages(ctx: AppContext): Router {
 
   router.post('/users/:id', async (req, res) => {
     try {
-      const user = await ctx.users.update(param(req, 'id'), parseInput(profileSchema,
+      const user = await ctx.users.update(param(req, 'id'), parseForm(profileSchema,
         req.body), req.actor!);
       notify(req, 'success', `The properties of ${user.username} were saved.`);
       res.redirect(303, `/admin/users/${user.id}`);
@@ -99,7 +99,7 @@ export function userPages(ctx: AppContext): Router {
   });
 
   router.post('/users/:id/status', async (req, res) => {
-    const { status } = parseInput(statusSchema, req.body);
+    const { status } = parseForm(statusSchema, req.body);
     const user = await ctx.users.setStatus(param(req, 'id'), status, req.actor!);
     notify(req, 'success', `${user.username} is now ${status === 'active' ? 'active'
       : 'suspended'}.`);
@@ -108,7 +108,7 @@ export function userPages(ctx: AppContext): Router {
 
   router.post('/users/:id/password', async (req, res) => {
     try {
-      const { password } = parseInput(passwordSchema, req.body);
+      const { password } = parseForm(passwordSchema, req.body);
       await ctx.users.setPassword(param(req, 'id'), password, req.actor!);
       notify(req, 'success', 'The password was set.');
       res.redirect(303, `/admin/users/${param(req, 'id')}`);

@@ -1,7 +1,7 @@
 import type { Connector } from '../../applications/catalog.js';
 import type { Application } from '../../applications/service.js';
 import type { Group } from '../../directory/groups.js';
-import { checkboxField, type FormState } from '../forms.js';
+import { type FormState, type ListPage, pager, shownCheckbox } from '../forms.js';
 import { type Html, html, type Part } from '../html.js';
 import { adminPage, csrfField, type PageFrame } from '../layout.js';
 import { appBadge, appearanceFields } from './applications.js';
@@ -61,17 +61,22 @@ ${appearanceFields(form, w.app)}
 }
 
 /** User Groups: check the groups whose members may use the application. */
-export function groupsTab(frame: PageFrame, w: AppWindow, groups: Group[],
+export function groupsTab(frame: PageFrame, w: AppWindow, groups: ListPage<Group>,
   bound: Set<string>): Html {
-  const boxes = groups.map((g) => checkboxField({ name: 'groupIds', value: g.id,
+  const boxes = groups.items.map((g) => shownCheckbox({ name: 'groupIds', value: g.id,
     id: `bind-${g.id}`, label: `${g.name} (${g.memberCount} ${g.memberCount === 1 ? 'member'
       : 'members'})`, checked: bound.has(g.id) }));
+  const base = `/admin/applications/${w.app.id}/groups`;
+  const href = (offset: number) => (offset ? `${base}?offset=${offset}` : base);
+  const paging = pager({ ...groups, href });
   return html`<h2>User Groups</h2>
 <p>Users are denied by default. Members of the checked groups may sign in to
  ${w.app.label}.</p>
-${groups.length === 0 ? html`<p class="empty">No user groups exist yet.
+${groups.total === 0 ? html`<p class="empty">No user groups exist yet.
  <a href="/admin/groups">Create one</a> first.</p>`
-    : html`<form method="post" action="/admin/applications/${w.app.id}/groups">
+    : html`${paging}<form method="post" action="${href(groups.offset)}">
 ${csrfField(frame.csrf)}<fieldset><legend>Authorised groups</legend>${boxes}</fieldset>
+${groups.total > groups.items.length ? html`<p class="hint">Save changes the groups on this
+ page only.</p>` : ''}
 <button type="submit" class="primary">Save</button></form>`}`;
 }

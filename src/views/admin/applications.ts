@@ -32,7 +32,7 @@ export function appListPage(frame: PageFrame, view: { q: string; apps: Applicati
 <form method="get" action="/admin/applications" class="search" role="search">
 <label for="app-search">Search</label>
 <input id="app-search" type="search" name="q" value="${view.q}"
- placeholder="Application name or IdP URL value">
+ placeholder="Part of a name, connector or IdP URL value">
 <button type="submit">Search</button></form>
 <h2 class="sr-only">Configured Applications</h2>
 ${view.apps.length === 0 ? html`<p class="empty">${view.q ? 'No configured applications '
@@ -60,7 +60,7 @@ export function catalogPage(frame: PageFrame, view: { q: string; connectors: Con
 <form method="get" action="/admin/applications/new" class="search" role="search">
 <label for="catalog-search">Search</label>
 <input id="catalog-search" type="search" name="q" value="${view.q}"
- placeholder="Application name">
+ placeholder="Part of a name or description">
 <button type="submit">Search</button></form>
 ${options.length === 0 ? html`<p class="empty">No application in the catalog matches this
  search. For any other SAML 2.0 service provider, search for Custom SAML.</p>`
@@ -111,8 +111,8 @@ ${inputField({ name: 'customValue', label: 'IdP URL', state: view.form, prefix: 
     initial: c.defaultCustomValue, hint: 'Lower-case letters, digits and hyphens. The IdP URL '
       + 'cannot be edited after the application is created.',
     attrs: html` data-preview="idp-url-preview" data-base="${view.idpBase}"` })}
-<p>Full IdP URL: <output id="idp-url-preview" for="f-customValue">${view.idpBase}${value}
-</output></p></details>
+<p>Full IdP URL: <output id="idp-url-preview" for="f-customValue">${
+    view.idpBase}${value}</output></p></details>
 <div class="actions"><button type="submit" class="primary">Save Application</button>
 <a href="/admin/applications">Cancel</a></div></form>`);
 }

@@ -1,26 +1,31 @@
 import type { Application } from '../../applications/service.js';
 import type { Group } from '../../directory/groups.js';
 import type { User } from '../../directory/users.js';
-import { checkboxField, EMPTY_FORM, type FormState, inputField, textArea } from '../forms.js';
+import { checkboxField, EMPTY_FORM, type FormState, inputField, type ListPage, pager,
+  shownCheckbox, textArea } from '../forms.js';
 import { type Html, html } from '../html.js';
 import { adminPage, csrfField, type PageFrame } from '../layout.js';
 
 /** User Groups: search, list, and the form to create one. */
-export function groupListPage(frame: PageFrame, view: { q: string; items: Group[];
+export function groupListPage(frame: PageFrame, view: ListPage<Group> & { q: string;
   create: FormState }): Html {
+  const href = (offset: number) => `/admin/groups?${new URLSearchParams({ q: view.q,
+    offset: String(offset) })}`;
   const rows = view.items.map((g) => html`<tr>
 <td><a href="/admin/groups/${g.id}">${g.name}</a></td><td>${g.description}</td>
 <td class="num">${g.memberCount}</td></tr>`);
   return adminPage(frame, html`<h1>User Groups</h1>
 <form method="get" action="/admin/groups" class="search" role="search">
 <label for="group-search">Search groups</label>
-<input id="group-search" type="search" name="q" value="${view.q}" placeholder="Group name">
+<input id="group-search" type="search" name="q" value="${view.q}"
+ placeholder="Part of a group name">
 <button type="submit">Search</button></form>
 ${view.items.length === 0 ? html`<p class="empty">No user groups${view.q
     ? ' match this search' : ' yet: create the first one below'}.</p>`
     : html`<div class="table-wrap"><table><caption class="sr-only">User groups</caption>
 <thead><tr><th scope="col">Name</th><th scope="col">Description</th>
 <th scope="col" class="num">Members</th></tr></thead><tbody>${rows}</tbody></table></div>`}
+${pager({ ...view, href })}
 <section class="card" aria-labelledby="create-h"><h2 id="create-h">Create a user group</h2>
 <form method="post" action="/admin/groups">${csrfField(frame.csrf)}
 ${inputField({ name: 'name', label: 'Name', state: view.create, required: true })}
@@ -30,8 +35,7 @@ ${textArea({ name: 'description', label: 'Description', state: view.create, rows
 
 export interface GroupDetailView {
   group: Group;
-  members: User[];
-  membersTotal: number;
+  members: ListPage<User>;
   applications: Application[];
   bound: Set<string>;
   rename?: FormState;
@@ -40,19 +44,19 @@ export interface GroupDetailView {
 
 function membersSection(frame: PageFrame, view: GroupDetailView): Html {
   const { group } = view;
-  const rows = view.members.map((u) => html`<tr>
+  const rows = view.members.items.map((u) => html`<tr>
 <td><a href="/admin/users/${u.id}">${u.username}</a></td><td>${u.email}</td>
 <td><form method="post" action="/admin/groups/${group.id}/members/remove" class="inline">
 ${csrfField(frame.csrf)}<input type="hidden" name="userId" value="${u.id}">
 <button type="submit" class="small" aria-label="Remove ${u.username} from the group">Remove
 </button></form></td></tr>`);
   return html`<section class="card" aria-labelledby="members-h">
-<h2 id="members-h">Members (${view.membersTotal})</h2>
+<h2 id="members-h">Members (${view.members.total})</h2>
 ${rows.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col">Username</th>
 <th scope="col">Email</th><th scope="col"><span class="sr-only">Actions</span></th></tr>
 </thead><tbody>${rows}</tbody></table></div>` : html`<p class="empty">No members yet.</p>`}
-${view.membersTotal > view.members.length ? html`<p class="hint">Showing the first
- ${view.members.length}.</p>` : ''}
+${pager({ ...view.members, href: (offset) => `/admin/groups/${group.id}${
+    offset ? `?offset=${offset}` : ''}` })}
 <form method="post" action="/admin/groups/${group.id}/members" class="row-form">
 ${csrfField(frame.csrf)}
 ${inputField({ name: 'login', label: 'Add a member (username or email)',
@@ -61,7 +65,7 @@ ${inputField({ name: 'login', label: 'Add a member (username or email)',
 }
 
 function applicationsSection(frame: PageFrame, view: GroupDetailView): Html {
-  const boxes = view.applications.map((a) => checkboxField({ name: 'applicationIds',
+  const boxes = view.applications.map((a) => shownCheckbox({ name: 'applicationIds',
     value: a.id, id: `app-${a.id}`, label: a.label, checked: view.bound.has(a.id) }));
   return html`<section class="card" aria-labelledby="apps-h">
 <h2 id="apps-h">Applications</h2>

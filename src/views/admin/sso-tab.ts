@@ -134,6 +134,8 @@ function activationForm(frame: PageFrame, w: AppWindow): Html {
 <input type="hidden" name="active" value="${active ? 'false' : 'true'}">
 <p>${active ? 'Deactivating SSO stops every sign-in to this application at once.'
     : 'SSO is deactivated: nobody can sign in to this application through it.'}</p>
+${active ? checkboxField({ name: 'confirm', id: 'confirm-deactivate',
+    label: `Yes, stop every sign-in to ${w.app.label}`, checked: false }) : ''}
 <button type="submit" class="${active ? 'danger' : 'primary'}">${
     active ? 'Deactivate SSO' : 'Activate SSO'}</button></form>`;
 }

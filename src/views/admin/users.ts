@@ -33,7 +33,7 @@ export function userListPage(frame: PageFrame, view: UserListView): Html {
 <form method="get" action="/admin/users" class="search" role="search">
 <label for="user-search">Search users</label>
 <input id="user-search" type="search" name="q" value="${view.q}"
- placeholder="Username, name or email">
+ placeholder="Start of a username, email, first, last or display name">
 <button type="submit">Search</button></form>
 ${view.items.length === 0 ? html`<p class="empty">No users${view.q ? ' match this search'
     : ' yet'}.</p>` : html`<div class="table-wrap"><table>
