@@ -86,6 +86,34 @@ describe('sign-in accepted by node-saml, configured only from the IdP metadata',
     assert.equal((await postToAcs(readPostForm(again.text))).status, 200);
   });
 
+  it('answers IsPassive without a session with a NoPassive status node-saml verifies',
+    async () => {
+      const passiveSp = await startTestSp({ idpMetadataUrl: app.metadataUrl,
+        entityId: sp.entityId, saml: { passive: true } });
+      try {
+        await idp.api('put', `/applications/${app.id}/sso`)
+          .send({ acsUrls: [sp.acsUrl, passiveSp.acsUrl] }).expect(200);
+        const start = await fetch(passiveSp.loginRedirectUrl, { redirect: 'manual' });
+        const res = await browser(idp).get(pathOf(start.headers.get('location')!));
+        const form = readPostForm(res.text);
+        assert.equal(form.action, passiveSp.acsUrl);
+        // node-saml reads Responder/NoPassive as "not signed in", once the signature holds.
+        const answered = await postToAcs(form);
+        assert.equal(answered.status, 200, JSON.stringify(answered.body));
+        assert.equal(answered.body.nameID, undefined);
+        const forged = Buffer.from(responseXml(form).replace(
+          /<ds:SignatureValue>[A-Za-z0-9+/]{8}/, '<ds:SignatureValue>AAAAAAAA'))
+          .toString('base64');
+        const refused = await postToAcs({ ...form, SAMLResponse: forged });
+        assert.equal(refused.status, 401);
+        assert.match(refused.body.error, /Invalid signature: NoPassive/);
+      } finally {
+        await passiveSp.stop();
+        await idp.api('put', `/applications/${app.id}/sso`).send({ acsUrls: [sp.acsUrl] })
+          .expect(200);
+      }
+    });
+
   it('signs the response too when asked; accepted, and xml-crypto verifies both',
     async () => {
     await idp.api('put', `/applications/${app.id}/sso`).send({ signResponse: true })
