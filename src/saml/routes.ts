@@ -240,7 +240,7 @@ export function samlRouter(ctx: AppContext): Router {
   router.get('/saml2/:customValue/resume', wrap(async (req, res) => {
     locals(res).binding = 'post';
     const opened = await openApplication(ctx, res, req.params.customValue);
-    await finish(ctx, req, res, opened, openResumeLink(ctx, opened.app, req.query.t));
+    await finish(ctx, req, res, opened, await openResumeLink(ctx, opened.app, req.query.t));
   }));
 
   router.get('/saml2/:customValue/continue', wrap(async (req, res) => {

@@ -67,6 +67,19 @@ export async function checkAccess(ctx: AppContext, app: Application, user: User)
   }
 }
 
+/**
+ * The ACS URL a sign-in answers must still be registered when the answer is signed. A
+ * sign-in can wait in the session (or a resume link) while the user logs in; an ACS URL
+ * the administrator removed meanwhile, perhaps because it was compromised, gets nothing.
+ */
+function checkAcsStillRegistered(pending: PendingSignIn, settings: SamlSettings):
+  void {
+  if (!settings.acsUrls.includes(pending.acsUrl)) {
+    throw refuse('acs_not_registered',
+      'The ACS URL of this sign-in is no longer registered for this application.');
+  }
+}
+
 /** True when the user must enter credentials before this sign-in can go on. */
 export function needsLogin(pending: PendingSignIn, session: SessionUser): boolean {
   if (!session.user) return true;
@@ -147,6 +160,7 @@ export async function signedStatusResponse(ctx: AppContext, app: Application,
  */
 export async function completeSignIn(ctx: AppContext, app: Application, settings: SamlSettings,
   pending: PendingSignIn, session: SessionUser): Promise<SignInOutcome> {
+  checkAcsStillRegistered(pending, settings);
   if (needsLogin(pending, session)) {
     if (!pending.isPassive) return { kind: 'login' };
     return { kind: 'response', acsUrl: pending.acsUrl, relayState: pending.relayState,
