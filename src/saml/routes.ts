@@ -168,6 +168,18 @@ function refusalEventType(code: string) {
     ? 'sso_login_denied' as const : 'sso_request_rejected' as const;
 }
 
+/**
+ * The user a refusal is recorded for: the one the pipeline already loaded, else the
+ * browser's signed-in user, so a refused request check still names who sent it.
+ */
+async function refusedUser(ctx: AppContext, req: Request, res: Response):
+  Promise<User | null> {
+  const known = locals(res).user;
+  if (known !== undefined) return known;
+  const userId = req.session?.userId;
+  return userId ? ctx.users.get(userId).catch(() => null) : null;
+}
+
 /** Refusals become an error page and an event; other failures a generic page. */
 function refusalPage(ctx: AppContext): ErrorRequestHandler {
   return (error, req, res, next) => {
@@ -179,11 +191,12 @@ function refusalPage(ctx: AppContext): ErrorRequestHandler {
     if (httpError.status >= 500) {
       ctx.logger.error({ category: 'saml', reqId: req.id, err: error }, 'sign-in failed');
     }
-    const { app, user } = locals(res);
+    const { app } = locals(res);
     const code = httpError.code === 'payload_too_large' ? 'request_too_large' : httpError.code;
-    recordSignIn(ctx, { type: refusalEventType(code), app: app ?? null, user: user ?? null,
-      reason: code, details: { binding: locals(res).binding,
-        customValue: req.params.customValue } })
+    refusedUser(ctx, req, res)
+      .then((user) => recordSignIn(ctx, { type: refusalEventType(code), app: app ?? null,
+        user, reason: code, details: { binding: locals(res).binding,
+          customValue: req.params.customValue } }))
       .catch((e: unknown) => ctx.logger.error({ category: 'saml', err: e }, 'event not written'))
       .finally(() => {
         const message = httpError.expose ? httpError.message : 'Sign-in failed.';

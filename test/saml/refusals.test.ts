@@ -91,6 +91,10 @@ describe('every refused request: clear status, no SAMLResponse, an event', () =>
     const query = redirectQuery(valid({ id: requestId() }));
     assert.equal((await redirect(query)).status, 200);
     await expectRefused(await redirect(query), 400, 'replayed_request');
+    // The event names the browser's signed-in user, though the request never got as far.
+    const [event] = await eventsOf(idp, 'sso_request_rejected');
+    assert.equal(event?.userId, idp.user.id);
+    assert.equal(event?.applicationId, app.id);
   });
 
   it('refuses a missing signature where the application requires one', async () => {
