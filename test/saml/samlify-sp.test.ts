@@ -10,6 +10,8 @@ import {
 const SP_ENTITY = 'https://samlify.sp.test/metadata';
 const SP_ACS = 'https://samlify.sp.test/acs';
 const EMAIL_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
+/** A constant attribute needing every escape of the canonical form the builder writes. */
+const MOTTO = 'a&b <c> "d" \'e\' ]]> é😀';
 
 type Sp = ReturnType<typeof samlify.ServiceProvider>;
 type Idp = ReturnType<typeof samlify.IdentityProvider>;
@@ -39,7 +41,8 @@ describe('sign-in accepted by samlify as the SP, configured only from the IdP me
     samlify.setSchemaValidator(validator);
     idp = await startIdp();
     app = await makeApp(idp, { spEntityId: SP_ENTITY, acsUrls: [SP_ACS],
-      attributes: [{ name: 'firstName', source: 'property', value: 'firstName' }] });
+      attributes: [{ name: 'firstName', source: 'property', value: 'firstName' },
+        { name: 'motto', source: 'constant', value: MOTTO }] });
     idpForSp = samlify.IdentityProvider({
       metadata: await (await fetch(app.metadataUrl)).text() });
     sp = samlify.ServiceProvider({ entityID: SP_ENTITY, nameIDFormat: [EMAIL_FORMAT],
@@ -57,6 +60,7 @@ describe('sign-in accepted by samlify as the SP, configured only from the IdP me
       assert.equal(extract.nameID, idp.user.email);
       assert.equal(extract.audience, SP_ENTITY);
       assert.equal(extract.attributes.firstName, 'Ada');
+      assert.equal(extract.attributes.motto, MOTTO);
       assert.equal(extract.response.destination, SP_ACS);
       assert.equal(extract.response.inResponseTo, undefined);
     });
