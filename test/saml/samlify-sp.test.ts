@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as validator from '@authenio/samlify-xmllint-wasm';
 import * as samlify from 'samlify';
+import { generateCertificate } from '../../src/certs/generate.js';
 import {
   type AppFixture, browser, type IdpFixture, makeApp, pathOf, type PostedForm, readPostForm,
   startIdp, visit,
@@ -104,5 +105,50 @@ describe('sign-in accepted by samlify as the SP, configured only from the IdP me
       .replace(idp.user.email, 'mallory@example.com');
     await assert.rejects(parseWithSamlify(sp, idpForSp,
       { ...form, SAMLResponse: Buffer.from(xml).toString('base64') }));
+  });
+});
+
+describe('signed AuthnRequests from samlify, required by the application', () => {
+  let idp: IdpFixture;
+  let app: AppFixture;
+  let sp: Sp;
+  let idpForSp: Idp;
+  const spKeys = generateCertificate('samlify signing SP', 30);
+
+  before(async () => {
+    samlify.setSchemaValidator(validator);
+    idp = await startIdp();
+    app = await makeApp(idp, { spEntityId: SP_ENTITY, acsUrls: [SP_ACS],
+      spCertificate: spKeys.certificatePem, requireSignedRequests: true });
+    idpForSp = samlify.IdentityProvider({
+      metadata: await (await fetch(app.metadataUrl)).text() });
+    sp = samlify.ServiceProvider({ entityID: SP_ENTITY, nameIDFormat: [EMAIL_FORMAT],
+      authnRequestsSigned: true, privateKey: spKeys.privateKeyPem,
+      signingCert: spKeys.certificatePem,
+      assertionConsumerService: [{ Binding: samlify.Constants.namespace.binding.post,
+        Location: SP_ACS }] });
+  });
+  after(() => idp.service.dispose());
+
+  it('verifies a signed HTTP-Redirect request over the query samlify wrote', async () => {
+    const { id, context } = sp.createLoginRequest(idpForSp, 'redirect', {
+      relayState: 'signed relay/state?x=1&y=2' });
+    assert.match(context, /[?&]Signature=/);
+    const form = readPostForm((await visit(browser(idp), pathOf(context), idp.user)).text);
+    assert.equal(form.RelayState, 'signed relay/state?x=1&y=2');
+    assert.equal((await parseWithSamlify(sp, idpForSp, form)).response.inResponseTo, id);
+  });
+
+  it('verifies a signed HTTP-POST request', async () => {
+    const request = sp.createLoginRequest(idpForSp, 'post') as unknown as {
+      id: string; context: string; entityEndpoint: string };
+    assert.match(Buffer.from(request.context, 'base64').toString(), /SignatureValue/);
+    const agent = browser(idp);
+    const posted = await agent.post(pathOf(request.entityEndpoint)).type('form')
+      .send({ SAMLRequest: request.context });
+    assert.equal(posted.status, 303, posted.text);
+    const form = readPostForm((await visit(agent, posted.headers.location!, idp.user)).text);
+    assert.equal((await parseWithSamlify(sp, idpForSp, form)).response.inResponseTo,
+      request.id);
   });
 });
