@@ -24,6 +24,7 @@ export function resumeLink(ctx: AppContext, app: Application, pending: PendingSi
   return `/saml2/${app.customValue}/resume?t=${encodeURIComponent(sealed)}`;
 }
 
+/** The sealed sign-in of a token, refused when altered, foreign or expired. */
 function unseal(ctx: AppContext, app: Application, token: unknown): SealedSignIn {
   try {
     const sealed = JSON.parse(decryptSecret(ctx.secrets.encryptionKey, String(token))) as

@@ -95,7 +95,7 @@ export function initialSettings(applicationId: string, connector: Connector,
 }
 
 /** Smallest RSA key accepted in an SP certificate, in bits. */
-export const MIN_SP_KEY_BITS = 2048;
+const MIN_SP_KEY_BITS = 2048;
 
 /**
  * Why an SP certificate cannot verify request signatures, or null when it can. Checked

@@ -72,8 +72,7 @@ export async function checkAccess(ctx: AppContext, app: Application, user: User)
  * sign-in can wait in the session (or a resume link) while the user logs in; an ACS URL
  * the administrator removed meanwhile, perhaps because it was compromised, gets nothing.
  */
-function checkAcsStillRegistered(pending: PendingSignIn, settings: SamlSettings):
-  void {
+function checkAcsStillRegistered(pending: PendingSignIn, settings: SamlSettings): void {
   if (!settings.acsUrls.includes(pending.acsUrl)) {
     throw refuse('acs_not_registered',
       'The ACS URL of this sign-in is no longer registered for this application.');
