@@ -213,6 +213,16 @@ export function samlRouter(ctx: AppContext): Router {
     parameterLimit: 10 });
   setInterval(() => { purgeRequestIds(ctx.db).catch(() => {}); }, 60_000).unref();
 
+  // Express answers HEAD with the GET handler. A GET here spends the request ID, signs a
+  // response and records a sign-in, none of which a link checker's HEAD may cause.
+  router.head(['/saml2/:customValue', '/saml2/:customValue/:step'], (req, res, next) => {
+    if (req.params.step === 'metadata') {
+      next();
+      return;
+    }
+    res.status(405).set('Allow', req.params.step ? 'GET' : 'GET, POST').end();
+  });
+
   router.get('/saml2/:customValue/metadata', wrap(async (req, res) => {
     const app = await findApplication(ctx, req.params.customValue);
     locals(res).app = app;

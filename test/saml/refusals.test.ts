@@ -171,6 +171,18 @@ describe('every refused request: clear status, no SAMLResponse, an event', () =>
       await expectRefused(await agent.get(resume), 400, 'replayed_request');
     });
 
+  it('answers HEAD without spending the request or signing anything', async () => {
+    const query = redirectQuery(valid());
+    const head = await agent.head(`/saml2/${app.customValue}?${query}`);
+    assert.equal(head.status, 405);
+    assert.equal(head.headers.allow, 'GET, POST');
+    assert.match((await redirect(query)).text, /SAMLResponse/);
+    const resume = (await post({ SAMLRequest: posted(valid()) })).headers.location!;
+    assert.equal((await agent.head(resume)).status, 405);
+    assert.match((await agent.get(resume)).text, /SAMLResponse/);
+    await agent.head(`/saml2/${app.customValue}/metadata`).expect(200);
+  });
+
   it('sends nothing to an ACS URL removed while the user was logging in', async () => {
     const acs2 = `${ACS}/second`;
     const waiting = await makeApp(idp, { spEntityId: `${SP}/waiting`, acsUrls: [ACS, acs2] });
