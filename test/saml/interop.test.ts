@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { SAML } from '@node-saml/node-saml';
 import { SignedXml } from 'xml-crypto';
 import { DOMParser } from '@xmldom/xmldom';
 import { startTestSp, type TestSp } from '../support/sp.js';
@@ -132,6 +133,11 @@ describe('sign-in accepted by node-saml, configured only from the IdP metadata',
       assert.equal(verifier.checkSignature(xml), true);
     }
     assert.equal((await postToAcs(form)).status, 200);
+    // node-saml told to insist on the response's own signature accepts it as well.
+    const strict = new SAML({ ...sp.redirectSaml.options, wantAuthnResponseSigned: true });
+    const { profile } = await strict.validatePostResponseAsync({
+      SAMLResponse: form.SAMLResponse });
+    assert.equal(profile?.nameID, idp.user.email);
     await idp.api('put', `/applications/${app.id}/sso`).send({ signResponse: false })
       .expect(200);
   });
