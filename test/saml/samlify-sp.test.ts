@@ -98,6 +98,18 @@ describe('sign-in accepted by samlify as the SP, configured only from the IdP me
       .expect(200);
   });
 
+  it('reads the InvalidNameIDPolicy status a NameID format it cannot get is answered with',
+    async () => {
+      const persistentSp = samlify.ServiceProvider({ entityID: SP_ENTITY,
+        nameIDFormat: ['urn:oasis:names:tc:SAML:2.0:nameid-format:persistent'],
+        assertionConsumerService: [{ Binding: samlify.Constants.namespace.binding.post,
+          Location: SP_ACS }] });
+      const { context } = persistentSp.createLoginRequest(idpForSp, 'redirect');
+      const form = readPostForm((await visit(browser(idp), pathOf(context), idp.user)).text);
+      await assert.rejects(parseWithSamlify(persistentSp, idpForSp, form),
+        /status:Requester, second tier code: urn:oasis:names:tc:SAML:2\.0:status:InvalidNameIDP/);
+    });
+
   it('refuses a response whose assertion was altered after signing', async () => {
     const form = readPostForm((await visit(browser(idp), `/saml2/${app.customValue}`,
       idp.user)).text);
