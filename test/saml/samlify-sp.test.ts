@@ -164,3 +164,50 @@ describe('signed AuthnRequests from samlify, required by the application', () =>
       request.id);
   });
 });
+
+describe('an application imported from samlify\'s SP metadata', () => {
+  let idp: IdpFixture;
+  let app: AppFixture;
+  let sp: Sp;
+  let idpForSp: Idp;
+  const first = `${SP_ACS}/first`;
+  const marked = `${SP_ACS}/marked-default`;
+
+  before(async () => {
+    samlify.setSchemaValidator(validator);
+    idp = await startIdp();
+    // Index 0 is listed first; the default is the second endpoint, index 1.
+    sp = samlify.ServiceProvider({ entityID: SP_ENTITY, nameIDFormat: [EMAIL_FORMAT],
+      assertionConsumerService: [
+        { Binding: samlify.Constants.namespace.binding.post, Location: first },
+        { Binding: samlify.Constants.namespace.binding.post, Location: marked,
+          isDefault: true }] });
+    const created = await idp.api('post', '/applications').send({ connector: 'custom-saml',
+      customValue: 'samlify-imported', spMetadataXml: sp.getMetadata() }).expect(201);
+    await idp.api('put', `/applications/${created.body.id}/groups/${idp.groupId}`)
+      .expect(204);
+    app = { id: created.body.id, customValue: created.body.customValue,
+      idpUrl: created.body.idpUrl, metadataUrl: `${created.body.idpUrl}/metadata` };
+    idpForSp = samlify.IdentityProvider({
+      metadata: await (await fetch(app.metadataUrl)).text() });
+  });
+  after(() => idp.service.dispose());
+
+  async function answeredAcs(index?: number): Promise<string> {
+    const { context } = sp.createLoginRequest(idpForSp, 'redirect',
+      index === undefined ? {} : { assertionConsumerServiceIndex: index });
+    const form = readPostForm((await visit(browser(idp), pathOf(context), idp.user)).text);
+    assert.equal((await parseWithSamlify(sp, idpForSp, form)).response.destination,
+      form.action);
+    return form.action;
+  }
+
+  it('answers the endpoint the request names by its metadata index', async () => {
+    assert.equal(await answeredAcs(0), first);
+    assert.equal(await answeredAcs(1), marked);
+  });
+
+  it('answers the endpoint marked default when the request names none', async () => {
+    assert.equal(await answeredAcs(), marked);
+  });
+});
