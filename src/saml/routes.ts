@@ -168,6 +168,18 @@ function refusalEventType(code: string) {
     ? 'sso_login_denied' as const : 'sso_request_rejected' as const;
 }
 
+/**
+ * The user a refusal is recorded for: the one the pipeline already loaded, else the
+ * browser's signed-in user, so a refused request check still names who sent it.
+ */
+async function refusedUser(ctx: AppContext, req: Request, res: Response):
+  Promise<User | null> {
+  const known = locals(res).user;
+  if (known !== undefined) return known;
+  const userId = req.session?.userId;
+  return userId ? ctx.users.get(userId).catch(() => null) : null;
+}
+
 /** Refusals become an error page and an event; other failures a generic page. */
 function refusalPage(ctx: AppContext): ErrorRequestHandler {
   return (error, req, res, next) => {
@@ -179,11 +191,12 @@ function refusalPage(ctx: AppContext): ErrorRequestHandler {
     if (httpError.status >= 500) {
       ctx.logger.error({ category: 'saml', reqId: req.id, err: error }, 'sign-in failed');
     }
-    const { app, user } = locals(res);
+    const { app } = locals(res);
     const code = httpError.code === 'payload_too_large' ? 'request_too_large' : httpError.code;
-    recordSignIn(ctx, { type: refusalEventType(code), app: app ?? null, user: user ?? null,
-      reason: code, details: { binding: locals(res).binding,
-        customValue: req.params.customValue } })
+    refusedUser(ctx, req, res)
+      .then((user) => recordSignIn(ctx, { type: refusalEventType(code), app: app ?? null,
+        user, reason: code, details: { binding: locals(res).binding,
+          customValue: req.params.customValue } }))
       .catch((e: unknown) => ctx.logger.error({ category: 'saml', err: e }, 'event not written'))
       .finally(() => {
         const message = httpError.expose ? httpError.message : 'Sign-in failed.';
@@ -199,6 +212,16 @@ export function samlRouter(ctx: AppContext): Router {
   const body = express.urlencoded({ extended: false, limit: MAX_SAML_BODY_BYTES,
     parameterLimit: 10 });
   setInterval(() => { purgeRequestIds(ctx.db).catch(() => {}); }, 60_000).unref();
+
+  // Express answers HEAD with the GET handler. A GET here spends the request ID, signs a
+  // response and records a sign-in, none of which a link checker's HEAD may cause.
+  router.head(['/saml2/:customValue', '/saml2/:customValue/:step'], (req, res, next) => {
+    if (req.params.step === 'metadata') {
+      next();
+      return;
+    }
+    res.status(405).set('Allow', req.params.step ? 'GET' : 'GET, POST').end();
+  });
 
   router.get('/saml2/:customValue/metadata', wrap(async (req, res) => {
     const app = await findApplication(ctx, req.params.customValue);
@@ -240,7 +263,7 @@ export function samlRouter(ctx: AppContext): Router {
   router.get('/saml2/:customValue/resume', wrap(async (req, res) => {
     locals(res).binding = 'post';
     const opened = await openApplication(ctx, res, req.params.customValue);
-    await finish(ctx, req, res, opened, openResumeLink(ctx, opened.app, req.query.t));
+    await finish(ctx, req, res, opened, await openResumeLink(ctx, opened.app, req.query.t));
   }));
 
   router.get('/saml2/:customValue/continue', wrap(async (req, res) => {

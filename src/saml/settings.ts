@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { Connector, NameIdFormat, NameIdSource } from '../applications/catalog.js';
 import { badRequest, notFound } from '../http/errors.js';
@@ -93,9 +94,33 @@ export function initialSettings(applicationId: string, connector: Connector,
   });
 }
 
+/** Smallest RSA key accepted in an SP certificate, in bits. */
+const MIN_SP_KEY_BITS = 2048;
+
+/**
+ * Why an SP certificate cannot verify request signatures, or null when it can. Checked
+ * when settings are saved: a certificate that does not parse would otherwise only fail
+ * at the first signed sign-in, as a server error instead of a clear answer.
+ */
+function spCertificateProblem(pem: string): string | null {
+  let key;
+  try {
+    key = new X509Certificate(pem).publicKey;
+  } catch {
+    return 'must be a PEM X.509 certificate';
+  }
+  // Requests are accepted with RSA signature algorithms only (see request-signature.ts).
+  if (key.asymmetricKeyType !== 'rsa') return 'must carry an RSA public key';
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  return bits < MIN_SP_KEY_BITS ? `must carry an RSA key of ${MIN_SP_KEY_BITS} bits or more`
+    : null;
+}
+
 /** The default ACS URL must be one of the registered ones; signed requests need a key. */
 function checkConsistent<T extends Omit<SamlSettings, 'updatedAt'>>(s: T): T {
   const fields: Record<string, string> = {};
+  const certificateProblem = s.spCertificate ? spCertificateProblem(s.spCertificate) : null;
+  if (certificateProblem) fields.spCertificate = certificateProblem;
   if (s.defaultAcsUrl !== null && !s.acsUrls.includes(s.defaultAcsUrl)) {
     fields.defaultAcsUrl = 'must be one of acsUrls';
   }

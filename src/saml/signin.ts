@@ -6,7 +6,7 @@ import { type Actor, recordEvent } from '../insights/events.js';
 import { refuse } from './refusal.js';
 import {
   buildLoginResponse, buildStatusResponse, STATUS_INVALID_NAMEID_POLICY, STATUS_NO_PASSIVE,
-  STATUS_REQUESTER,
+  STATUS_REQUESTER, STATUS_RESPONDER,
 } from './response.js';
 import { NAMEID_UNSPECIFIED } from './service.js';
 import type { SamlSettings } from './settings.js';
@@ -67,6 +67,18 @@ export async function checkAccess(ctx: AppContext, app: Application, user: User)
   }
 }
 
+/**
+ * The ACS URL a sign-in answers must still be registered when the answer is signed. A
+ * sign-in can wait in the session (or a resume link) while the user logs in; an ACS URL
+ * the administrator removed meanwhile, perhaps because it was compromised, gets nothing.
+ */
+function checkAcsStillRegistered(pending: PendingSignIn, settings: SamlSettings): void {
+  if (!settings.acsUrls.includes(pending.acsUrl)) {
+    throw refuse('acs_not_registered',
+      'The ACS URL of this sign-in is no longer registered for this application.');
+  }
+}
+
 /** True when the user must enter credentials before this sign-in can go on. */
 export function needsLogin(pending: PendingSignIn, session: SessionUser): boolean {
   if (!session.user) return true;
@@ -115,18 +127,28 @@ export async function signedLoginResponse(ctx: AppContext, app: Application,
   return Buffer.from(xml, 'utf8').toString('base64');
 }
 
+/*
+ * Status codes of each failure answered to the ACS. NoPassive sits under Responder: the
+ * request was fine, this provider just cannot sign the user in without a page, and SPs
+ * (node-saml among them) treat Responder/NoPassive as "not signed in", not as an error.
+ * A NameID format this application cannot produce is a fault of the request.
+ */
+const STATUS_OF = {
+  no_passive: { topCode: STATUS_RESPONDER, subCode: STATUS_NO_PASSIVE,
+    message: 'The user is not signed in.' },
+  invalid_nameid_policy: { topCode: STATUS_REQUESTER, subCode: STATUS_INVALID_NAMEID_POLICY,
+    message: 'The requested NameID format is not supported.' },
+} as const;
+
 /** A signed failure status (NoPassive, InvalidNameIDPolicy) for the registered ACS. */
 export async function signedStatusResponse(ctx: AppContext, app: Application,
-  pending: PendingSignIn, subCode: 'no_passive' | 'invalid_nameid_policy'): Promise<string> {
+  pending: PendingSignIn, failure: keyof typeof STATUS_OF): Promise<string> {
   const key = await ctx.saml.certificates.signingKey(app.id);
   const xml = buildStatusResponse({
     issuer: ctx.saml.idpUrl(app),
     acsUrl: pending.acsUrl,
     inResponseTo: pending.requestId ?? '',
-    topCode: STATUS_REQUESTER,
-    subCode: subCode === 'no_passive' ? STATUS_NO_PASSIVE : STATUS_INVALID_NAMEID_POLICY,
-    message: subCode === 'no_passive' ? 'The user is not signed in.'
-      : 'The requested NameID format is not supported.',
+    ...STATUS_OF[failure],
   }, key);
   return Buffer.from(xml, 'utf8').toString('base64');
 }
@@ -137,6 +159,7 @@ export async function signedStatusResponse(ctx: AppContext, app: Application,
  */
 export async function completeSignIn(ctx: AppContext, app: Application, settings: SamlSettings,
   pending: PendingSignIn, session: SessionUser): Promise<SignInOutcome> {
+  checkAcsStillRegistered(pending, settings);
   if (needsLogin(pending, session)) {
     if (!pending.isPassive) return { kind: 'login' };
     return { kind: 'response', acsUrl: pending.acsUrl, relayState: pending.relayState,

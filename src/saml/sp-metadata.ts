@@ -22,15 +22,32 @@ interface AcsEntry {
   binding?: string;
   location?: string;
   isDefault?: string | boolean;
+  index?: string;
 }
 
-/** HTTP-POST ACS locations, the one marked default first, then document order. */
-function postAcsUrls(raw: unknown): string[] {
+/** The entry's metadata index, or Infinity when it has none a number can be read from. */
+function indexOf(entry: AcsEntry): number {
+  const index = entry.index === undefined ? NaN : Number(entry.index);
+  return Number.isInteger(index) ? index : Infinity;
+}
+
+/**
+ * HTTP-POST ACS entries in the order of their metadata index (document order where that
+ * ties). An AuthnRequest's AssertionConsumerServiceIndex is read as a position in the
+ * stored list, so it names the endpoint the SP meant when the SP numbers them 0, 1, 2.
+ */
+function postAcsEntries(raw: unknown): AcsEntry[] {
   const entries = (Array.isArray(raw) ? raw : raw ? [raw] : []) as AcsEntry[];
-  const post = entries.filter((e) => e.binding === BINDING_POST && e.location);
-  const isDefault = (e: AcsEntry) => e.isDefault === true || e.isDefault === 'true';
-  return [...post.filter(isDefault), ...post.filter((e) => !isDefault(e))]
-    .map((e) => e.location!);
+  return entries.filter((e) => e.binding === BINDING_POST && e.location)
+    .map((entry, order) => ({ entry, order }))
+    .sort((a, b) => indexOf(a.entry) - indexOf(b.entry) || a.order - b.order)
+    .map(({ entry }) => entry);
+}
+
+/** The endpoint marked isDefault, else the first (SAML metadata, section 2.2.3). */
+function defaultAcsUrl(entries: AcsEntry[]): string {
+  const marked = entries.find((e) => e.isDefault === true || e.isDefault === 'true');
+  return (marked ?? entries[0]!).location!;
 }
 
 function toPem(base64: string): string {
@@ -49,8 +66,8 @@ function readMetadata(xml: string) {
 
 /**
  * SAML settings read from a service provider's metadata XML: entity ID, HTTP-POST ACS
- * URLs (in the document's order), its signing certificate and a NameID format this
- * service can produce. Throws 400 for a document that carries none of that.
+ * URLs (in index order) and the default one, its signing certificate and a NameID format
+ * this service can produce. Throws 400 for a document that carries none of that.
  */
 export function settingsFromSpMetadata(xml: string): SamlSettingsInput {
   if (Buffer.byteLength(xml) > MAX_SP_METADATA_BYTES) {
@@ -59,7 +76,8 @@ export function settingsFromSpMetadata(xml: string): SamlSettingsInput {
   refuseDoctype(xml);
   const meta = readMetadata(xml);
   const spEntityId = meta.getEntityID();
-  const acsUrls = postAcsUrls(meta.getAssertionConsumerService(undefined as unknown as string));
+  const acs = postAcsEntries(meta.getAssertionConsumerService(undefined as unknown as string));
+  const acsUrls = acs.map((e) => e.location!);
   if (!spEntityId || acsUrls.length === 0) {
     throw badRequest('The SP metadata names no entity ID or no HTTP-POST ACS URL');
   }
@@ -68,7 +86,7 @@ export function settingsFromSpMetadata(xml: string): SamlSettingsInput {
   return {
     spEntityId,
     acsUrls,
-    defaultAcsUrl: acsUrls[0]!,
+    defaultAcsUrl: defaultAcsUrl(acs),
     spCertificate: certificate ? toPem(certificate) : null,
     requireSignedRequests: meta.isAuthnRequestSigned() && Boolean(certificate),
     ...(format ? { nameIdFormat: format as SamlSettingsInput['nameIdFormat'] } : {}),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SAML } from '@node-saml/node-saml';
+import forge from 'node-forge';
 import { type GeneratedCertificate, generateCertificate } from '../../src/certs/generate.js';
 import { IMMUTABLE_CUSTOM_VALUE } from '../../src/applications/service.js';
 import { browser, type IdpFixture, startIdp, visit } from '../saml/helpers.js';
@@ -11,6 +12,16 @@ function spMetadata(entityId: string, acsUrl: string, keys: GeneratedCertificate
     wantAuthnResponseSigned: false, privateKey: keys.privateKeyPem, identifierFormat:
       'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent' });
   return sp.generateServiceProviderMetadata(null, keys.certificatePem);
+}
+
+/** A self-signed certificate with a 1024-bit RSA key, below what signatures may rest on. */
+function weakCertificatePem(): string {
+  const keys = forge.pki.rsa.generateKeyPair({ bits: 1024 });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.validity.notAfter = new Date(Date.now() + 86_400_000);
+  cert.sign(keys.privateKey, forge.md.sha256.create());
+  return forge.pki.certificateToPem(cert);
 }
 
 describe('applications admin API', () => {
@@ -140,6 +151,26 @@ describe('applications admin API', () => {
     assert.equal(after_.body.requireSignedRequests, false);
     assert.deepEqual(after_.body.attributes, changed.body.attributes);
   });
+
+  it('refuses an SP certificate that cannot verify signatures, and changes nothing',
+    async () => {
+      const garbage = '-----BEGIN CERTIFICATE-----\nAAAABBBB\n-----END CERTIFICATE-----\n';
+      const created = await idp.api('post', '/applications').send({ connector: 'custom-saml',
+        customValue: 'bad-sp-certificate', saml: { spEntityId: 'https://c.example.com',
+          acsUrls: ['https://c.example.com/acs'], spCertificate: garbage } }).expect(400);
+      assert.equal(created.body.error.details.fields.spCertificate,
+        'must be a PEM X.509 certificate');
+      await idp.api('get', '/applications?q=bad-sp-certificate').expect(200)
+        .then((res) => assert.equal(res.body.items.length, 0));
+      const app = await idp.api('post', '/applications').send({ connector: 'custom-saml',
+        saml: { spEntityId: 'https://c.example.com', acsUrls: ['https://c.example.com/acs'] } })
+        .expect(201);
+      const weak = await idp.api('put', `/applications/${app.body.id}/sso`)
+        .send({ spCertificate: weakCertificatePem() }).expect(400);
+      assert.match(weak.body.error.details.fields.spCertificate, /2048 bits/);
+      const after_ = await idp.api('get', `/applications/${app.body.id}/sso`).expect(200);
+      assert.equal(after_.body.spCertificate, null);
+    });
 
   it('deactivates and activates single sign-on, each an event', async () => {
     const app = await idp.api('post', '/applications').send({ connector: 'custom-saml',

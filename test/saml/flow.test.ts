@@ -75,7 +75,7 @@ describe('ForceAuthn, IsPassive, NameIDPolicy, RelayState', () => {
     const form = readPostForm(res.text);
     assert.equal(form.action, ACS);
     const xml = responseXml(form);
-    assert.deepEqual(statusCodes(xml), ['urn:oasis:names:tc:SAML:2.0:status:Requester',
+    assert.deepEqual(statusCodes(xml), ['urn:oasis:names:tc:SAML:2.0:status:Responder',
       'urn:oasis:names:tc:SAML:2.0:status:NoPassive']);
     assert.doesNotMatch(xml, /<saml:Assertion/);
     const [event] = await eventsOf(idp, 'sso_request_rejected');

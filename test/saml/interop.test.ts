@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { SAML } from '@node-saml/node-saml';
 import { SignedXml } from 'xml-crypto';
 import { DOMParser } from '@xmldom/xmldom';
 import { startTestSp, type TestSp } from '../support/sp.js';
@@ -86,6 +87,34 @@ describe('sign-in accepted by node-saml, configured only from the IdP metadata',
     assert.equal((await postToAcs(readPostForm(again.text))).status, 200);
   });
 
+  it('answers IsPassive without a session with a NoPassive status node-saml verifies',
+    async () => {
+      const passiveSp = await startTestSp({ idpMetadataUrl: app.metadataUrl,
+        entityId: sp.entityId, saml: { passive: true } });
+      try {
+        await idp.api('put', `/applications/${app.id}/sso`)
+          .send({ acsUrls: [sp.acsUrl, passiveSp.acsUrl] }).expect(200);
+        const start = await fetch(passiveSp.loginRedirectUrl, { redirect: 'manual' });
+        const res = await browser(idp).get(pathOf(start.headers.get('location')!));
+        const form = readPostForm(res.text);
+        assert.equal(form.action, passiveSp.acsUrl);
+        // node-saml reads Responder/NoPassive as "not signed in", once the signature holds.
+        const answered = await postToAcs(form);
+        assert.equal(answered.status, 200, JSON.stringify(answered.body));
+        assert.equal(answered.body.nameID, undefined);
+        const forged = Buffer.from(responseXml(form).replace(
+          /<ds:SignatureValue>[A-Za-z0-9+/]{8}/, '<ds:SignatureValue>AAAAAAAA'))
+          .toString('base64');
+        const refused = await postToAcs({ ...form, SAMLResponse: forged });
+        assert.equal(refused.status, 401);
+        assert.match(refused.body.error, /Invalid signature: NoPassive/);
+      } finally {
+        await passiveSp.stop();
+        await idp.api('put', `/applications/${app.id}/sso`).send({ acsUrls: [sp.acsUrl] })
+          .expect(200);
+      }
+    });
+
   it('signs the response too when asked; accepted, and xml-crypto verifies both',
     async () => {
     await idp.api('put', `/applications/${app.id}/sso`).send({ signResponse: true })
@@ -104,6 +133,11 @@ describe('sign-in accepted by node-saml, configured only from the IdP metadata',
       assert.equal(verifier.checkSignature(xml), true);
     }
     assert.equal((await postToAcs(form)).status, 200);
+    // node-saml told to insist on the response's own signature accepts it as well.
+    const strict = new SAML({ ...sp.redirectSaml.options, wantAuthnResponseSigned: true });
+    const { profile } = await strict.validatePostResponseAsync({
+      SAMLResponse: form.SAMLResponse });
+    assert.equal(profile?.nameID, idp.user.email);
     await idp.api('put', `/applications/${app.id}/sso`).send({ signResponse: false })
       .expect(200);
   });

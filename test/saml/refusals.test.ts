@@ -5,10 +5,11 @@ import type request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { generateCertificate } from '../../src/certs/generate.js';
 import {
-  type AppFixture, browser, eventsOf, type IdpFixture, makeApp, makeUser, startIdp, visit,
+  type AppFixture, browser, eventsOf, type IdpFixture, loginToken, makeApp, makeUser, PASSWORD,
+  startIdp, visit,
 } from './helpers.js';
 import {
-  authnRequestXml, posted, redirectQuery, requestId, RSA_SHA1, signedPostXml,
+  authnRequestXml, posted, redirectQuery, requestId, RSA_SHA1, RSA_SHA256, signedPostXml,
 } from './requests.js';
 
 const SP = 'https://sp.example.com/metadata';
@@ -90,6 +91,10 @@ describe('every refused request: clear status, no SAMLResponse, an event', () =>
     const query = redirectQuery(valid({ id: requestId() }));
     assert.equal((await redirect(query)).status, 200);
     await expectRefused(await redirect(query), 400, 'replayed_request');
+    // The event names the browser's signed-in user, though the request never got as far.
+    const [event] = await eventsOf(idp, 'sso_request_rejected');
+    assert.equal(event?.userId, idp.user.id);
+    assert.equal(event?.applicationId, app.id);
   });
 
   it('refuses a missing signature where the application requires one', async () => {
@@ -133,6 +138,68 @@ describe('every refused request: clear status, no SAMLResponse, an event', () =>
         + `${inner}</w:Wrap></samlp:Extensions>`);
     await expectRefused(await post({ SAMLRequest: posted(wrapped) }, signedApp), 400,
       'signature_invalid');
+  });
+
+  it('refuses a root signature that references a wrapped copy of a signed request',
+    async () => {
+      const original = signedPostXml(authnRequestXml({ issuer: SIGNED_SP, acsUrl: SIGNED_ACS }),
+        spKeys.privateKeyPem);
+      const signature = /<Signature[\s\S]*<\/Signature>/.exec(original)![0];
+      // The signed request, without its signature, still digests as signed: hidden inside
+      // the attacker's request, whose root now carries the signature that points at it.
+      const hidden = original.replace(signature, '');
+      const outer = authnRequestXml({ issuer: SIGNED_SP, acsUrl: SIGNED_ACS, forceAuthn: true })
+        .replace('</saml:Issuer>', `</saml:Issuer>${signature}<samlp:Extensions>`
+          + `<w:Wrap xmlns:w="urn:wrap">${hidden}</w:Wrap></samlp:Extensions>`);
+      await expectRefused(await post({ SAMLRequest: posted(outer) }, signedApp), 400,
+        'signature_invalid');
+    });
+
+  it('refuses an HTTP-POST signature made with an unknown algorithm', async () => {
+    const signed = signedPostXml(authnRequestXml({ issuer: SIGNED_SP, acsUrl: SIGNED_ACS }),
+      spKeys.privateKeyPem).replace(RSA_SHA256, 'urn:example:unknown');
+    await expectRefused(await post({ SAMLRequest: posted(signed) }, signedApp), 400,
+      'unsupported_signature_algorithm');
+  });
+
+  it('answers an HTTP-POST request once: its resume link cannot be used again',
+    async () => {
+      const first = await post({ SAMLRequest: posted(valid()) });
+      assert.equal(first.status, 303);
+      const resume = first.headers.location!;
+      assert.match((await agent.get(resume)).text, /SAMLResponse/);
+      await expectRefused(await agent.get(resume), 400, 'replayed_request');
+    });
+
+  it('answers HEAD without spending the request or signing anything', async () => {
+    const query = redirectQuery(valid());
+    const head = await agent.head(`/saml2/${app.customValue}?${query}`);
+    assert.equal(head.status, 405);
+    assert.equal(head.headers.allow, 'GET, POST');
+    assert.match((await redirect(query)).text, /SAMLResponse/);
+    const resume = (await post({ SAMLRequest: posted(valid()) })).headers.location!;
+    assert.equal((await agent.head(resume)).status, 405);
+    assert.match((await agent.get(resume)).text, /SAMLResponse/);
+    await agent.head(`/saml2/${app.customValue}/metadata`).expect(200);
+  });
+
+  it('sends nothing to an ACS URL removed while the user was logging in', async () => {
+    const acs2 = `${ACS}/second`;
+    const waiting = await makeApp(idp, { spEntityId: `${SP}/waiting`, acsUrls: [ACS, acs2] });
+    const newcomer = browser(idp);
+    const start = await newcomer.get(`/saml2/${waiting.customValue}?${redirectQuery(
+      authnRequestXml({ issuer: `${SP}/waiting`, acsUrl: acs2 }))}`);
+    assert.equal(start.status, 303);
+    const continueTo = new URL(start.headers.location!, 'http://x').searchParams
+      .get('continue')!;
+    await idp.api('put', `/applications/${waiting.id}/sso`).send({ acsUrls: [ACS] })
+      .expect(200);
+    const login = await newcomer.post('/login').type('form').send({
+      username: idp.user.username, password: PASSWORD, continue: continueTo,
+      _csrf: await loginToken(newcomer) });
+    assert.equal(login.status, 303);
+    await expectRefused(await newcomer.get(login.headers.location!), 400,
+      'acs_not_registered');
   });
 
   it('refuses a DOCTYPE with an external entity, by either binding', async () => {
@@ -216,10 +283,17 @@ describe('every refused request: clear status, no SAMLResponse, an event', () =>
 
   it('refuses every endpoint of a deactivated application, then works once reactivated',
     async () => {
+      // A request checked before the switch, whose resume link is opened after it.
+      const inFlight = await post({ SAMLRequest: posted(valid()) });
+      assert.equal(inFlight.status, 303);
       await idp.api('post', `/applications/${app.id}/sso/deactivate`).expect(200);
       await expectRefused(await agent.get(`/saml2/${app.customValue}`), 403, 'sso_inactive',
         'sso_login_denied');
       await expectRefused(await redirect(redirectQuery(valid())), 403, 'sso_inactive',
+        'sso_login_denied');
+      await expectRefused(await post({ SAMLRequest: posted(valid()) }), 403, 'sso_inactive',
+        'sso_login_denied');
+      await expectRefused(await agent.get(inFlight.headers.location!), 403, 'sso_inactive',
         'sso_login_denied');
       await idp.api('post', `/applications/${app.id}/sso/activate`).expect(200);
       assert.match((await agent.get(`/saml2/${app.customValue}`)).text, /SAMLResponse/);

@@ -88,4 +88,23 @@ describe('sign-in accepted by saml2-js, configured only from the IdP metadata', 
     const user = await assertWithSaml2js(sp, idpForSp, form.SAMLResponse);
     assert.equal(user.name_id, idp.user.email);
   });
+
+  it('accepts a response that is signed as well as its assertion', async () => {
+    await idp.api('put', `/applications/${app.id}/sso`).send({ signResponse: true })
+      .expect(200);
+    const form = readPostForm((await visit(browser(idp), `/saml2/${app.customValue}`,
+      idp.user)).text);
+    assert.equal((await assertWithSaml2js(sp, idpForSp, form.SAMLResponse)).name_id,
+      idp.user.email);
+    await idp.api('put', `/applications/${app.id}/sso`).send({ signResponse: false })
+      .expect(200);
+  });
+
+  it('refuses a response whose assertion was altered after signing', async () => {
+    const form = readPostForm((await visit(browser(idp), `/saml2/${app.customValue}`,
+      idp.user)).text);
+    const altered = Buffer.from(Buffer.from(form.SAMLResponse, 'base64').toString('utf8')
+      .replace(`>${idp.user.email}<`, '>mallory@example.com<')).toString('base64');
+    await assert.rejects(assertWithSaml2js(sp, idpForSp, altered));
+  });
 });
