@@ -3,53 +3,12 @@ import { z } from 'zod';
 import { CONNECTORS, searchCatalog } from '../applications/catalog.js';
 import type { AppContext } from '../context.js';
 import { parseInput } from '../http/validate.js';
-import { USER_PROPERTIES } from '../saml/settings.js';
+import { importedSettings, samlSettings } from './saml-input.js';
 
 /*
  * Applications, their single sign-on settings, certificates and group bindings. The
  * routes only parse input and call the services, which the admin portal calls too.
  */
-
-export const NAMEID_FORMATS = [
-  'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
-  'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
-  'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
-] as const;
-
-const httpsOrLocalUrl = z.string().max(2048).refine((value) => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || (url.protocol === 'http:'
-      && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
-  } catch {
-    return false;
-  }
-}, 'must be an https URL (http only for localhost)');
-
-const attributeMapping = z.strictObject({
-  name: z.string().trim().min(1).max(256),
-  source: z.enum(['property', 'constant']),
-  value: z.string().max(1024),
-}).refine((a) => a.source === 'constant'
-  || (USER_PROPERTIES as readonly string[]).includes(a.value),
-{ message: `a property must be one of ${USER_PROPERTIES.join(', ')}`, path: ['value'] });
-
-const pemCertificate = z.string().max(16_384)
-  .regex(/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/,
-    'must be a PEM certificate');
-
-export const samlSettings = z.strictObject({
-  spEntityId: z.string().trim().min(1).max(1024).optional(),
-  acsUrls: z.array(httpsOrLocalUrl).min(1).max(20).optional(),
-  defaultAcsUrl: httpsOrLocalUrl.optional(),
-  nameIdFormat: z.enum(NAMEID_FORMATS).optional(),
-  nameIdSource: z.enum(['email', 'username', 'id']).optional(),
-  attributes: z.array(attributeMapping).max(50).optional(),
-  signResponse: z.boolean().optional(),
-  requireSignedRequests: z.boolean().optional(),
-  allowSha1: z.boolean().optional(),
-  spCertificate: pemCertificate.nullable().optional(),
-});
 
 const portalFields = {
   label: z.string().trim().min(1).max(200).optional(),
@@ -92,8 +51,10 @@ export function applicationsApi(ctx: AppContext): Router {
   });
 
   router.post('/applications', async (req, res) => {
-    const input = parseInput(createSchema, req.body);
-    const app = await ctx.saml.createApplication(input, req.actor!);
+    const { spMetadataXml, ...input } = parseInput(createSchema, req.body);
+    const saml = spMetadataXml ? { ...importedSettings(spMetadataXml), ...input.saml }
+      : input.saml;
+    const app = await ctx.saml.createApplication({ ...input, saml }, req.actor!);
     res.status(201).location(`/api/v1/applications/${app.id}`)
       .json({ ...app, idpUrl: ctx.saml.idpUrl(app) });
   });
@@ -123,7 +84,9 @@ export function applicationsApi(ctx: AppContext): Router {
 
   router.put('/applications/:id/sso', async (req, res) => {
     const app = await ctx.applications.get(req.params.id);
-    const settings = await ctx.saml.updateSettings(app.id, parseInput(ssoSchema, req.body),
+    const { spMetadataXml, ...fields } = parseInput(ssoSchema, req.body);
+    const imported = spMetadataXml ? importedSettings(spMetadataXml) : {};
+    const settings = await ctx.saml.updateSettings(app.id, { ...imported, ...fields },
       req.actor!);
     res.json({ ...settings, idpUrl: ctx.saml.idpUrl(app), ssoActive: app.ssoActive });
   });

@@ -13,16 +13,14 @@ import { installSchemaValidator } from './schemas.js';
 import {
   initialSettings, type SamlSettings, type SamlSettingsInput, SamlSettingsService,
 } from './settings.js';
-import { settingsFromSpMetadata } from './sp-metadata.js';
 
 export const NAMEID_UNSPECIFIED = 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified';
 
 export interface NewApplication extends ApplicationInput {
   connector: string;
   customValue?: string;
+  /** Settings already checked by the caller (typed, or read from SP metadata). */
   saml?: SamlSettingsInput;
-  /** SP metadata XML to take the SAML settings from (explicit `saml` fields win). */
-  spMetadataXml?: string;
 }
 
 /**
@@ -56,28 +54,25 @@ export class SamlService {
   }
 
   /**
-   * Creates an application with its SAML settings (from `saml`, or imported from SP
-   * metadata) and its first signing certificate, all in one transaction.
+   * Creates an application with its SAML settings and its first signing certificate, all
+   * in one transaction.
    */
   async createApplication(input: NewApplication, actor: Actor): Promise<Application> {
-    const { connector, saml, spMetadataXml, ...fields } = input;
-    const imported = spMetadataXml ? settingsFromSpMetadata(spMetadataXml) : {};
+    const { connector, saml, ...fields } = input;
     // The key pair is made before the transaction, so no write waits on RSA generation.
     const known = findConnector(connector);
     if (!known) return this.applications.create(connector, fields, actor);
     const prepared: PreparedSso = {
-      saml: { ...imported, ...saml },
+      saml: saml ?? {},
       certificate: this.certificates.create(fields.label ?? known.name),
     };
     return this.applications.create(connector, fields, actor, prepared);
   }
 
-  /** Replaces SAML settings fields, or imports them from SP metadata XML. */
-  async updateSettings(applicationId: string, input: SamlSettingsInput & {
-    spMetadataXml?: string }, actor: Actor): Promise<SamlSettings> {
-    const { spMetadataXml, ...fields } = input;
-    const imported = spMetadataXml ? settingsFromSpMetadata(spMetadataXml) : {};
-    return this.settings.update(applicationId, { ...imported, ...fields }, actor);
+  /** Replaces the given SAML settings fields; the others keep their values. */
+  async updateSettings(applicationId: string, input: SamlSettingsInput, actor: Actor):
+    Promise<SamlSettings> {
+    return this.settings.update(applicationId, input, actor);
   }
 
   /** The IdP URL of an application: its entity ID and both SSO bindings' location. */

@@ -103,6 +103,30 @@ describe('applications admin API', () => {
     assert.equal(after_, before_);
   });
 
+  it('holds ACS URLs read from SP metadata to the rules of typed ones', async () => {
+    const spKeys = generateCertificate('metadata SP', 30);
+    const before_ = (await idp.api('get', '/applications').expect(200)).body.items.length;
+    for (const acs of ['javascript:alert(1)', 'http://sp.example.com/acs']) {
+      const xml = spMetadata('https://refused.example.com/sp', acs, spKeys);
+      const created = await idp.api('post', '/applications').send({
+        connector: 'custom-saml', spMetadataXml: xml }).expect(400);
+      assert.match(created.body.error.message, /ACS URL .* is refused/);
+      assert.ok(created.body.error.details.fields.spMetadataXml);
+    }
+    assert.equal((await idp.api('get', '/applications').expect(200)).body.items.length,
+      before_);
+
+    const app = await idp.api('post', '/applications').send({ connector: 'custom-saml',
+      label: 'Kept', saml: { spEntityId: 'https://kept.example.com/sp',
+        acsUrls: ['https://kept.example.com/acs'] } }).expect(201);
+    const xml = spMetadata('https://other.example.com/sp', 'javascript:alert(1)', spKeys);
+    await idp.api('put', `/applications/${app.body.id}/sso`).send({ spMetadataXml: xml })
+      .expect(400);
+    const sso = await idp.api('get', `/applications/${app.body.id}/sso`).expect(200);
+    assert.equal(sso.body.spEntityId, 'https://kept.example.com/sp');
+    assert.deepEqual(sso.body.acsUrls, ['https://kept.example.com/acs']);
+  });
+
   it('binds groups from the application side and from the group side', async () => {
     const app = await idp.api('post', '/applications').send({ connector: 'custom-saml',
       label: 'Bound', saml: { spEntityId: 'https://b.example.com',

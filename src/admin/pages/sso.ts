@@ -1,14 +1,12 @@
 import { type Request, type Response, Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { badRequest, HttpError } from '../../http/errors.js';
+import { HttpError } from '../../http/errors.js';
 import { formList, formValues, notify, sendPage, userFailure } from '../../http/pages.js';
 import { parseForm } from '../../http/form-input.js';
 import { appWindowPage, type AppWindow } from '../../views/admin/app-window.js';
 import { type AttributeRows, ssoTab, type SsoTabView } from '../../views/admin/sso-tab.js';
 import type { Notice } from '../../views/layout.js';
-import type { SamlSettingsInput } from '../../saml/settings.js';
-import { settingsFromSpMetadata } from '../../saml/sp-metadata.js';
-import { samlSettings } from '../applications-api.js';
+import { importedSettings, samlSettings } from '../saml-input.js';
 import { adminFrame, param } from './frame.js';
 
 /** Attribute rows as typed: the three repeated columns, rows without a name dropped. */
@@ -48,31 +46,6 @@ function formFieldErrors(errors: Record<string, string>): Record<string, string>
   }
   return out;
 }
-
-/**
- * Settings read from pasted SP metadata, held to the rules of the settings form: an ACS
- * URL from a document is as untrusted as a typed one (a javascript: or plain-http URL
- * would receive signed assertions). Throws 400 with the refused value under the
- * metadata field; nothing is saved then.
- */
-function importedSettings(xml: string): SamlSettingsInput {
-  const imported = settingsFromSpMetadata(xml);
-  const result = samlSettings.safeParse(imported);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const [field, index] = issue.path;
-  const value = field === 'acsUrls' && typeof index === 'number'
-    ? imported.acsUrls?.[index] : imported[field as keyof SamlSettingsInput];
-  const message = `The metadata was not imported: its ${METADATA_FIELDS[String(field)]
-    ?? String(field)} "${String(value).slice(0, 200)}" is refused (${issue.message}).`;
-  throw badRequest(message, { fields: { spMetadataXml: message } });
-}
-
-/** How the metadata import names a settings field in its messages. */
-const METADATA_FIELDS: Record<string, string> = {
-  acsUrls: 'ACS URL', defaultAcsUrl: 'default ACS URL', spEntityId: 'entity ID',
-  spCertificate: 'signing certificate', nameIdFormat: 'NameID format',
-};
 
 /** The SSO tab of the application window, its forms and the certificate download. */
 export function ssoPages(ctx: AppContext, windowOf: (req: Request) => Promise<AppWindow>):
