@@ -77,9 +77,16 @@ export class ApplicationService {
   private readonly createHooks: ((trx: Db, app: Application, connector: Connector) =>
     Promise<void>)[] = [];
 
+  private readonly deleteHooks: ((applicationId: string) => void)[] = [];
+
   constructor(private readonly db: Db, private readonly afterCommit: () => void = () => {}) {}
 
   /** Runs `hook` inside the transaction that creates each application. */
+  /** Runs `hook` after an application's deletion has committed. */
+  onDeleted(hook: (applicationId: string) => void): void {
+    this.deleteHooks.push(hook);
+  }
+
   onCreate(hook: (trx: Db, app: Application, connector: Connector) => Promise<void>): void {
     this.createHooks.push(hook);
   }
@@ -188,6 +195,7 @@ export class ApplicationService {
         details: { customValue: before.custom_value, groups: bindings.length },
       });
     });
+    for (const hook of this.deleteHooks) hook(id);
     this.afterCommit();
   }
 

@@ -4,6 +4,7 @@ import type {
 } from '../applications/service.js';
 import { findConnector } from '../applications/catalog.js';
 import type { GeneratedCertificate } from '../certs/generate.js';
+import { KeyFiles } from '../certs/key-files.js';
 import { CertificateService, type CertificateInfo } from '../certs/service.js';
 import type { Config } from '../config.js';
 import { HttpError } from '../http/errors.js';
@@ -38,10 +39,10 @@ export class SamlService {
     certificate: GeneratedCertificate }>();
 
   constructor(private readonly db: Db, private readonly config: Config,
-    encryptionKey: Buffer, private readonly applications: ApplicationService) {
+    private readonly applications: ApplicationService) {
     installSchemaValidator();
     this.settings = new SamlSettingsService(db);
-    this.certificates = new CertificateService(db, encryptionKey,
+    this.certificates = new CertificateService(db, new KeyFiles(config.certsDir),
       config.certificateValidityDays);
     applications.onCreate(async (trx, app, connector) => {
       const prepared = this.creating.getStore();
