@@ -55,8 +55,8 @@ export async function createContext(config: Config, logger: Logger): Promise<App
   const provisioning = new ProvisioningService({ config, logger, db: database.db,
     encryptionKey: secrets.encryptionKey, applications, changes });
   const saml = new SamlService(database.db, config, applications);
-  // After the delete commits: a rolled-back delete must still find its keys.
-  applications.onDeleted((id) => saml.certificates.removeApplication(id));
+  // Only once the application is gone: a rolled-back delete must still find its keys.
+  applications.onGone((id) => saml.certificates.removeApplication(id));
   return {
     config,
     logger,

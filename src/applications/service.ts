@@ -77,14 +77,17 @@ export class ApplicationService {
   private readonly createHooks: ((trx: Db, app: Application, connector: Connector) =>
     Promise<void>)[] = [];
 
-  private readonly deleteHooks: ((applicationId: string) => void)[] = [];
+  private readonly goneHooks: ((applicationId: string) => void)[] = [];
 
   constructor(private readonly db: Db, private readonly afterCommit: () => void = () => {}) {}
 
   /** Runs `hook` inside the transaction that creates each application. */
-  /** Runs `hook` after an application's deletion has committed. */
-  onDeleted(hook: (applicationId: string) => void): void {
-    this.deleteHooks.push(hook);
+  /**
+   * Runs `hook` once an application is gone: its deletion committed, or its creation
+   * rolled back. For what the other parts keep outside the database, such as key files.
+   */
+  onGone(hook: (applicationId: string) => void): void {
+    this.goneHooks.push(hook);
   }
 
   onCreate(hook: (trx: Db, app: Application, connector: Connector) => Promise<void>): void {
@@ -139,6 +142,8 @@ export class ApplicationService {
         });
       });
     } catch (error) {
+      // Rolled back: what hooks left outside the database (key files) goes too.
+      for (const hook of this.goneHooks) hook(id);
       if (isUniqueViolation(error)) {
         throw conflict(`The IdP URL value "${customValue}" is already used by another `
           + 'application', 'duplicate_custom_value');
@@ -195,7 +200,7 @@ export class ApplicationService {
         details: { customValue: before.custom_value, groups: bindings.length },
       });
     });
-    for (const hook of this.deleteHooks) hook(id);
+    for (const hook of this.goneHooks) hook(id);
     this.afterCommit();
   }
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createPublicKey, X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -62,6 +64,23 @@ describe('signing keys as files under CERTS_DIR', () => {
     assert.ok(existsSync(join(certsDir, app.id, `${second.id}.key.pem`)));
     await idp.api('delete', `/applications/${app.id}`).expect(204);
     assert.equal(existsSync(join(certsDir, app.id)), false);
+  });
+
+  it('leaves no key files behind when creating an application fails', async () => {
+    const before = readdirSync(certsDir).sort();
+    let fail = true;
+    // A step after the key pair is written fails, once: the creation rolls back.
+    idp.service.ctx.applications.onCreate(async () => {
+      if (fail) {
+        fail = false;
+        throw new Error('a later creation step failed');
+      }
+    });
+    await idp.api('post', '/applications').send({ connector: 'custom-saml', label: 'Fails' })
+      .expect(500);
+    assert.deepEqual(readdirSync(certsDir).sort(), before);
+    const made = await createApp();
+    assert.ok(existsSync(join(certsDir, made.id)));
   });
 });
 
