@@ -37,9 +37,6 @@ async function main(): Promise<void> {
       '',
     ].join('\n') + '\n');
   }
-  logger.info({ category: 'service', url: service.url, publicUrl: config.publicUrl },
-    'identity service listening');
-
   const shutdown = (signal: string) => {
     // stop() closes the listening socket before it returns, so this line is only logged
     // once new connections are refused.
@@ -58,6 +55,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  // Logged only once the signal handlers are in place: a supervisor that stops the
+  // service as soon as it reads this line gets the graceful stop, not the default kill.
+  logger.info({ category: 'service', url: service.url, publicUrl: config.publicUrl },
+    'identity service listening');
 }
 
 main().catch((error: unknown) => {
