@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely';
 import { appendChange } from '../directory/feed.js';
 import { HttpError, badRequest, conflict, notFound } from '../http/errors.js';
 import { type Actor, recordEvent } from '../insights/events.js';
-import { containsText, type Db, isUniqueViolation, now } from '../store/db.js';
+import { type Db, isUniqueViolation, now } from '../store/db.js';
 import type { ApplicationsTable } from '../store/schema.js';
 import { type Connector, findConnector } from './catalog.js';
 
@@ -104,13 +104,19 @@ export class ApplicationService {
     return row && toApplication(row);
   }
 
+  /**
+   * Applications ordered by label; `q` keeps those whose label, IdP URL value or connector
+   * contains it in any letter case. Matched here, not in SQL: SQLite's lower() folds
+   * ASCII letters only, and a directory has few applications.
+   */
   async list(q?: string): Promise<Application[]> {
-    let query = this.db.selectFrom('applications').selectAll();
-    if (q) {
-      query = query.where((eb) => eb.or(['label', 'custom_value', 'connector']
-        .map((column) => containsText(column, q))));
-    }
-    return (await query.orderBy('label').execute()).map(toApplication);
+    const rows = await this.db.selectFrom('applications').selectAll().orderBy('label')
+      .execute();
+    const apps = rows.map(toApplication);
+    if (!q) return apps;
+    const text = q.toLowerCase();
+    return apps.filter((app) => [app.label, app.customValue, app.connector]
+      .some((value) => value.toLowerCase().includes(text)));
   }
 
   async create(connectorId: string, input: ApplicationInput & { customValue?: string },

@@ -47,6 +47,24 @@ describe('letter case beyond ASCII', () => {
   });
 });
 
+describe('application search beyond ASCII', () => {
+  let service: TestService;
+  before(async () => {
+    service = await startTestService();
+  });
+  after(() => service.dispose());
+
+  it('finds an application by a non-ASCII label in any letter case', async () => {
+    const { applications } = service.ctx;
+    const app = await applications.create('custom-saml', { label: 'Équipe Zürich',
+      customValue: 'equipe' }, SYSTEM);
+    await applications.create('custom-saml', { label: 'Other', customValue: 'other' }, SYSTEM);
+    for (const q of ['ÉQUIPE', 'zürich', 'ZÜR', 'EQUIPE']) {
+      assert.deepEqual((await applications.list(q)).map((a) => a.id), [app.id], q);
+    }
+  });
+});
+
 describe('the migration to folded name columns', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'idp-fold-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
