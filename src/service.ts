@@ -22,10 +22,11 @@ export interface RunningService {
 }
 
 /**
- * Opens the store, starts listening, then creates the first administrator if needed.
- * The administrator comes last: were it committed first and listening then failed, its
- * credentials would never be shown, and no later start would create another.
- * Throws StartupError (after closing the store) when the address cannot be bound.
+ * Opens the store, starts listening and the workers, then creates the first
+ * administrator if needed. The administrator comes last: were it committed and a later
+ * step then failed, its credentials would never be shown, and no later start would
+ * create another. Throws StartupError (after closing the store) when the address cannot
+ * be bound.
  */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const ctx = await createContext(config, logger);
@@ -34,13 +35,6 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     throw error;
   });
   const inFlight = trackResponses(server);
-  const firstStart = await ctx.admins.ensureFirstAdmin().catch(async (error: unknown) => {
-    await new Promise((resolve) => server.close(resolve));
-    await ctx.database.close();
-    throw error;
-  });
-  await ctx.provisioning.start();
-  ctx.imports.start();
   const { port } = server.address() as AddressInfo;
   const host = urlHost(config.host);
   let stopping: Promise<void> | null = null;
@@ -55,7 +49,18 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     })();
     return stopping;
   };
+  const firstStart = await startWorkers(ctx).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
   return { ctx, server, url: `http://${host}:${port}`, firstStart, stop };
+}
+
+/** Starts the background workers, then makes the first administrator if there is none. */
+async function startWorkers(ctx: AppContext): Promise<FirstStartCredentials | null> {
+  await ctx.provisioning.start();
+  ctx.imports.start();
+  return ctx.admins.ensureFirstAdmin();
 }
 
 /**
