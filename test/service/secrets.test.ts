@@ -6,11 +6,21 @@ import { after, describe, it } from 'node:test';
 import request from 'supertest';
 import { StartupError } from '../../src/startup-error.js';
 import { runService } from '../support/process.js';
-import { startTestService } from '../support/service.js';
+import { startTestService, type TestService } from '../support/service.js';
 
 /** Secrets as a file of another installation would hold them. */
 const FOREIGN = JSON.stringify({ sessionSecret: 'another-installation',
   encryptionKey: Buffer.alloc(32, 7).toString('base64') });
+
+/** Asserts that the start is refused; a service that started anyway is stopped first. */
+async function assertRefused(start: Promise<TestService>, expected: (error: Error) => boolean) {
+  const outcome = await start.then((service) => service, (error: Error) => error);
+  if (!(outcome instanceof Error)) {
+    await outcome.stop();
+    assert.fail('the service started');
+  }
+  assert.ok(expected(outcome), outcome.message);
+}
 
 describe('secrets that belong to the database', () => {
   const dirs: string[] = [];
@@ -27,7 +37,7 @@ describe('secrets that belong to the database', () => {
     await first.stop();
     const path = join(first.dataDir, 'secrets.json');
     rmSync(path);
-    await assert.rejects(startTestService({}, first), (error: Error) =>
+    await assertRefused(startTestService({}, first), (error) =>
       error instanceof StartupError
       && error.message === `${path} is missing, but the database was set up with the `
         + 'secrets it held: restore it from the backup taken with the database');
@@ -41,8 +51,9 @@ describe('secrets that belong to the database', () => {
     const path = join(first.dataDir, 'secrets.json');
     const original = readFileSync(path, 'utf8');
     writeFileSync(path, FOREIGN);
-    await assert.rejects(startTestService({}, first),
-      /secrets\.json does not belong to this database: restore the secrets file/);
+    await assertRefused(startTestService({}, first), (error) =>
+      /secrets\.json does not belong to this database: restore the secrets file/
+        .test(error.message));
     // The right file back, the service starts and the stored data is there.
     writeFileSync(path, original);
     const again = await startTestService({}, first);
