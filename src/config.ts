@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /**
  * Settings of the service, read from the environment. Every option has a default that
@@ -16,7 +16,15 @@ export interface Config {
   publicUrl: string;
   /** Folder for the database, generated secrets and outgoing mail. */
   dataDir: string;
-  /** Folder for generated signing keys and certificates. */
+  /**
+   * File of the generated secrets (session secret, storage key). Default
+   * `<dataDir>/secrets.json`. It belongs to the database: back both up together.
+   */
+  secretsFile: string;
+  /**
+   * Folder for the applications' signing key pairs and certificates, one folder per
+   * application (0700), private keys 0600. Back it up with the database.
+   */
   certsDir: string;
   /** `sqlite` (default, file in dataDir) or a `postgres://` URL. */
   databaseUrl: string | null;
@@ -60,12 +68,15 @@ type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+const WHOLE_NUMBER = /^\d+$/;
+
 function readInt(env: Env, name: string, fallback: number, min: number, max: number,
   problems: string[]): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
+  // Digits only: Number() would take "1e3", " 80" or "0x50", and parseInt "80abc".
+  const value = WHOLE_NUMBER.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
     problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
     return fallback;
   }
@@ -85,15 +96,52 @@ function readHost(env: Env, problems: string[]): string {
 /** A folder setting: resolved to an absolute path; refused when a file is in the way. */
 function readDir(env: Env, name: string, fallback: string, problems: string[]): string {
   const path = resolve(env[name] || fallback);
-  const found = statSync(path, { throwIfNoEntry: false });
-  if (found && !found.isDirectory()) {
-    problems.push(`${name} must name a folder, but ${path} is a file`);
+  const problem = folderProblem(path);
+  if (problem) problems.push(`${name} must name a folder, but ${problem}`);
+  return path;
+}
+
+/**
+ * Why `path` cannot be used as a folder, or null when it is one or can be made. A file
+ * on the way to it (ENOTDIR) or an unreadable parent (EACCES) is a problem of the
+ * setting, listed with the others, not a crash.
+ */
+function folderProblem(path: string): string | null {
+  try {
+    const found = statSync(path, { throwIfNoEntry: false });
+    return found && !found.isDirectory() ? `${path} is a file` : null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') return `a part of ${path} is a file`;
+    return `${path} cannot be read (${code ?? String(error)})`;
+  }
+}
+
+/** A host as it goes into a URL: an IPv6 address in brackets. */
+export function urlHost(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
+/**
+ * The secrets file: absolute; refused when a folder, or a file on its way, is in the way.
+ * The default inside DATA_DIR is checked with DATA_DIR itself.
+ */
+function readSecretsFile(env: Env, dataDir: string, problems: string[]): string {
+  if (!env.SECRETS_FILE) return join(dataDir, 'secrets.json');
+  const path = resolve(env.SECRETS_FILE);
+  try {
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+      problems.push(`SECRETS_FILE must name a file, but ${path} is a folder`);
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problems.push(`SECRETS_FILE cannot be used: ${path} cannot be read (${code})`);
   }
   return path;
 }
 
 function readPublicUrl(env: Env, host: string, port: number, problems: string[]): string {
-  const fallbackHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  const fallbackHost = host === '0.0.0.0' || host === '::' ? 'localhost' : urlHost(host);
   const raw = env.PUBLIC_URL || `http://${fallbackHost}:${port}`;
   try {
     const url = new URL(raw);
@@ -123,8 +171,12 @@ function readSmtpUrl(env: Env, problems: string[]): string | null {
   const raw = env.SMTP_URL;
   if (!raw) return null;
   // The URL may hold a password: the problem names the variable, never the value.
-  if (!/^smtps?:\/\/[^/\s]+/.test(raw)) {
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')) {
     problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
+  } else if (!url.hostname) {
+    // "smtp://user:pw@" parses, yet names no server to send to.
+    problems.push('SMTP_URL must name the mail server\'s host');
   }
   return raw;
 }
@@ -146,11 +198,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
+  const dataDir = readDir(env, 'DATA_DIR', 'data', problems);
   const config: Config = {
     port,
     host,
     publicUrl: readPublicUrl(env, host, port, problems),
-    dataDir: readDir(env, 'DATA_DIR', 'data', problems),
+    dataDir,
+    secretsFile: readSecretsFile(env, dataDir, problems),
     certsDir: readDir(env, 'CERTS_DIR', 'certs', problems),
     databaseUrl: readDatabaseUrl(env, problems),
     logLevel,

@@ -10,7 +10,7 @@ import { createMailer } from './mail.js';
 import { ImportService } from './provisioning/import/service.js';
 import { ScimUserSource } from './provisioning/import/scim-source.js';
 import { SamlService } from './saml/service.js';
-import { loadOrCreateSecrets, type ServiceSecrets } from './secrets.js';
+import { readSecrets, secretsFor, type ServiceSecrets } from './secrets.js';
 import { type Database, type Db, openDatabase } from './store/db.js';
 
 /** Everything a request handler or worker needs, made once at start-up. */
@@ -34,17 +34,29 @@ export interface AppContext {
   imports: ImportService;
 }
 
-/** Loads the secrets, opens and migrates the database, and builds the services. */
+/**
+ * Opens and migrates the database, takes the secrets that belong to it, and builds the
+ * services. Throws StartupError when the secrets file is missing or foreign.
+ */
 export async function createContext(config: Config, logger: Logger): Promise<AppContext> {
-  const secrets = loadOrCreateSecrets(config.dataDir);
+  const stored = readSecrets(config.secretsFile);
   const database = await openDatabase({ ...config, onConnectionError: (err) =>
-    logger.warn({ category: 'store', err }, 'database connection lost; reconnecting') });
+    logger.warn({ category: 'store', err }, 'database connection lost; reconnecting'),
+  keyMove: { certsDir: config.certsDir, encryptionKey: stored?.encryptionKey ?? null } });
+  const secrets = await secretsFor(database.db, config.secretsFile, stored)
+    .catch(async (error: unknown) => {
+      await database.close();
+      throw error;
+    });
   const changes = new EventEmitter();
   const changed = () => changes.emit('change');
   const users = new UserService(database.db, config.passwordHashCost, changed);
   const applications = new ApplicationService(database.db, changed);
   const provisioning = new ProvisioningService({ config, logger, db: database.db,
     encryptionKey: secrets.encryptionKey, applications, changes });
+  const saml = new SamlService(database.db, config, applications);
+  // Only once the application is gone: a rolled-back delete must still find its keys.
+  applications.onGone((id) => saml.certificates.removeApplication(id));
   return {
     config,
     logger,
@@ -55,7 +67,7 @@ export async function createContext(config: Config, logger: Logger): Promise<App
     groups: new GroupService(database.db, changed),
     admins: new AdminService(database.db, config.passwordHashCost),
     applications,
-    saml: new SamlService(database.db, config, secrets.encryptionKey, applications),
+    saml,
     changes,
     provisioning,
     imports: new ImportService({ db: database.db, users, applications, logger, config,

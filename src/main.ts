@@ -1,6 +1,7 @@
 import { ConfigError, developmentNotices, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { startService } from './service.js';
+import { StartupError } from './startup-error.js';
 
 async function main(): Promise<void> {
   let config;
@@ -17,7 +18,11 @@ async function main(): Promise<void> {
   for (const notice of developmentNotices(config)) {
     logger.warn({ category: 'config' }, notice);
   }
-  const service = await startService(config, logger);
+  const service = await startService(config, logger).catch((error: unknown) => {
+    if (!(error instanceof StartupError)) throw error;
+    process.stderr.write(`failed to start: ${error.message}\n`);
+    process.exit(1);
+  });
   // With PORT=0 the system picks the port; the URLs handed out must name that one.
   if (config.port === 0 && !process.env.PUBLIC_URL) config.publicUrl = service.url;
   if (service.firstStart) {
@@ -32,9 +37,6 @@ async function main(): Promise<void> {
       '',
     ].join('\n') + '\n');
   }
-  logger.info({ category: 'service', url: service.url, publicUrl: config.publicUrl },
-    'identity service listening');
-
   const shutdown = (signal: string) => {
     // stop() closes the listening socket before it returns, so this line is only logged
     // once new connections are refused.
@@ -53,6 +55,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  // Logged only once the signal handlers are in place: a supervisor that stops the
+  // service as soon as it reads this line gets the graceful stop, not the default kill.
+  logger.info({ category: 'service', url: service.url, publicUrl: config.publicUrl },
+    'identity service listening');
 }
 
 main().catch((error: unknown) => {

@@ -1,8 +1,10 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import {
   chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
+import { StartupError } from './startup-error.js';
+import type { Db } from './store/db.js';
 
 /** Secrets the service generates on first start and reuses after. */
 export interface ServiceSecrets {
@@ -12,23 +14,74 @@ export interface ServiceSecrets {
   encryptionKey: Buffer;
 }
 
-const FILE = 'secrets.json';
+/** Name of the check value in the service_state table. */
+const CHECK = 'secrets_check';
 
 /**
- * Loads the service secrets from `dataDir/secrets.json`, creating them on first start.
- * The file is written with owner-only permissions (0600) and its folder with 0700.
+ * Reads the service secrets from `path`, or null when the file does not exist. The file
+ * is kept owner-only (0600). Throws when it is damaged.
  */
-export function loadOrCreateSecrets(dataDir: string): ServiceSecrets {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const path = join(dataDir, FILE);
-  if (!existsSync(path)) writeFreshSecrets(path);
+export function readSecrets(path: string): ServiceSecrets | null {
+  if (!existsSync(path)) return null;
   chmodSync(path, 0o600);
   const stored = JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
   const encryptionKey = Buffer.from(stored.encryptionKey ?? '', 'base64');
   if (!stored.sessionSecret || encryptionKey.length !== 32) {
-    throw new Error(`${path} is damaged: delete it only if no stored credentials depend on it`);
+    throw new StartupError(`${path} is damaged: restore it from the backup taken with the `
+      + 'database');
   }
   return { sessionSecret: stored.sessionSecret, encryptionKey };
+}
+
+/**
+ * A one-way value that tells which secrets a database was set up with. It reveals
+ * neither secret, yet any other pair gives another value.
+ */
+function checkValue(secrets: ServiceSecrets): string {
+  return createHmac('sha256', secrets.encryptionKey)
+    .update(`secrets check\0${secrets.sessionSecret}`).digest('hex');
+}
+
+/**
+ * The secrets that belong to the database `db`. On the first start they are generated
+ * into `path` (folder 0700, file 0600) and their check value is stored in the database.
+ * Later starts compare: secrets regenerated after the file was lost would leave every
+ * stored credential undecryptable, so a missing or foreign file stops the start instead.
+ * Throws StartupError naming the file to restore.
+ */
+export async function secretsFor(db: Db, path: string, stored: ServiceSecrets | null):
+  Promise<ServiceSecrets> {
+  const check = await readCheck(db);
+  if (!stored && check) {
+    throw new StartupError(`${path} is missing, but the database was set up with the `
+      + 'secrets it held: restore it from the backup taken with the database');
+  }
+  const secrets = stored ?? createSecrets(path);
+  if (!check) await recordCheck(db, checkValue(secrets));
+  if ((await readCheck(db)) !== checkValue(secrets)) {
+    throw new StartupError(`${path} does not belong to this database: restore the secrets `
+      + 'file from the backup taken with the database');
+  }
+  return secrets;
+}
+
+async function readCheck(db: Db): Promise<string | undefined> {
+  const row = await db.selectFrom('service_state').select('value').where('name', '=', CHECK)
+    .executeTakeFirst();
+  return row?.value;
+}
+
+/** Stores the check value; another process that stored one first wins, and is compared. */
+async function recordCheck(db: Db, value: string): Promise<void> {
+  await db.insertInto('service_state').values({ name: CHECK, value })
+    .onConflict((oc) => oc.column('name').doNothing()).execute();
+}
+
+/** Generates the secrets file on first start and reads back what won a race for it. */
+function createSecrets(path: string): ServiceSecrets {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  writeFreshSecrets(path);
+  return readSecrets(path)!;
 }
 
 /**

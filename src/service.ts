@@ -1,10 +1,11 @@
-import type { Server, ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Config } from './config.js';
+import { type Config, urlHost } from './config.js';
 import { type AppContext, createContext } from './context.js';
 import type { FirstStartCredentials } from './directory/admins.js';
 import type { Logger } from './log.js';
 import { createApp } from './server.js';
+import { StartupError } from './startup-error.js';
 
 export interface RunningService {
   ctx: AppContext;
@@ -20,16 +21,22 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Opens the store, creates the first administrator if needed, and starts listening. */
+/**
+ * Opens the store, starts listening and the workers, then creates the first
+ * administrator if needed. The administrator comes last: were it committed and a later
+ * step then failed, its credentials would never be shown, and no later start would
+ * create another. Throws StartupError (after closing the store) when the address cannot
+ * be bound.
+ */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const ctx = await createContext(config, logger);
-  const firstStart = await ctx.admins.ensureFirstAdmin();
-  const server = await listen(createApp(ctx), config);
+  const server = await listen(createApp(ctx), config).catch(async (error: unknown) => {
+    await ctx.database.close();
+    throw error;
+  });
   const inFlight = trackResponses(server);
-  await ctx.provisioning.start();
-  ctx.imports.start();
   const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const host = urlHost(config.host);
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
@@ -42,14 +49,46 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     })();
     return stopping;
   };
+  const firstStart = await startWorkers(ctx).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
   return { ctx, server, url: `http://${host}:${port}`, firstStart, stop };
 }
 
+/** Starts the background workers, then makes the first administrator if there is none. */
+async function startWorkers(ctx: AppContext): Promise<FirstStartCredentials | null> {
+  await ctx.provisioning.start();
+  ctx.imports.start();
+  return ctx.admins.ensureFirstAdmin();
+}
+
+/**
+ * Binds the address. Express 5's app.listen calls its callback on failure too, so the
+ * server is made and bound here, with success and failure told apart.
+ */
 function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Server> {
+  const server = createServer(app);
   return new Promise<Server>((resolve, reject) => {
-    const server = app.listen(config.port, config.host, () => resolve(server));
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new StartupError(listenFailure(error, config), error.code)));
+    server.listen(config.port, config.host, () => resolve(server));
   });
+}
+
+/** The operator's one-line reason why `config.host:config.port` could not be bound. */
+function listenFailure(error: NodeJS.ErrnoException, config: Config): string {
+  const where = `port ${config.port} on ${config.host}`;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `${where} is already in use: stop the other process or set PORT`;
+    case 'EACCES':
+      return `${where} needs privileges this process lacks: choose a PORT above 1023`;
+    case 'EADDRNOTAVAIL':
+      return `${config.host} is not an address of this machine: check HOST`;
+    default:
+      return `cannot listen on ${where}: ${error.message}`;
+  }
 }
 
 /** The responses not yet finished, kept current as requests come and go. */

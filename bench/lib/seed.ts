@@ -45,6 +45,8 @@ function userRow(i: number, time: string, emailLogin: boolean): Insertable<Users
   return {
     id: randomUUID(), username, username_lc: username, email, email_lc: email,
     first_name: firstName, last_name: lastName, display_name: `${firstName} ${lastName}`,
+    first_name_lc: firstName.toLowerCase(), last_name_lc: lastName.toLowerCase(),
+    display_name_lc: `${firstName} ${lastName}`.toLowerCase(),
     job_title: 'Staff', department: DEPARTMENTS[i % DEPARTMENTS.length]!,
     preferred_language: 'en', status: 'active', password_hash: null,
     created_at: time, updated_at: time,

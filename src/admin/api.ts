@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import { applicationsApi } from './applications-api.js';
 import { requireApiKey } from '../http/auth.js';
 import { jsonErrorHandler, jsonNotFound } from '../http/errors.js';
+import { methodNotAllowed } from '../http/methods.js';
 import { requireJsonBody } from '../http/validate.js';
 import { eventsApi } from './events-api.js';
 import { groupsApi } from './groups-api.js';
@@ -24,6 +25,7 @@ export function adminApi(ctx: AppContext): Router {
   router.use(provisioningApi(ctx));
   router.use(importApi(ctx));
   router.use(applicationsApi(ctx));
+  router.use(methodNotAllowed(router));
   router.use(jsonNotFound);
   router.use(jsonErrorHandler(ctx.logger));
   return router;

@@ -3,7 +3,37 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { pageQuery, parseInput, parseQuery } from '../http/validate.js';
 
-const text = (max: number) => z.string().trim().max(max);
+/**
+ * A one-line profile text. Control characters (tabs, line breaks, NUL, escapes) are
+ * refused: these values go into SAML attributes, SCIM requests and CSV exports, where a
+ * line break or an escape sequence can forge a record or garble a terminal.
+ */
+export const profileText = (max: number) => z.string().trim().max(max)
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
+const text = profileText;
+
+/**
+ * A BCP 47 language tag such as "en", "de-CH" or "zh-Hant-TW", or empty for none; a
+ * free-form value would reach service providers as the user's locale.
+ */
+export const languageTag = z.string().trim().max(35).refine(isLanguageTag,
+  'must be a BCP 47 language tag such as en or de-CH');
+
+/**
+ * Well-formed by the runtime's parser, with a two- or three-letter ISO 639 language
+ * first. BCP 47 also allows 5 to 8 letters there, for languages registered later; none
+ * is in use, and allowing them would let a word such as "english" pass.
+ */
+function isLanguageTag(value: string): boolean {
+  if (value === '') return true;
+  if (!/^[A-Za-z]{2,3}(?:-|$)/.test(value)) return false;
+  try {
+    return Intl.getCanonicalLocales(value).length === 1;
+  } catch {
+    return false;
+  }
+}
 
 /** Usernames are URL- and SCIM-safe: letters, digits and . _ @ + - only. */
 export const usernameSchema = z.string().trim().min(1).max(128)
@@ -16,7 +46,7 @@ const profileFields = {
   displayName: text(200).optional(),
   jobTitle: text(200).optional(),
   department: text(200).optional(),
-  preferredLanguage: text(35).optional(),
+  preferredLanguage: languageTag.optional(),
 };
 
 const passwordSchema = z.string().min(8, 'at least 8 characters').max(1024);

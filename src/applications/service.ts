@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely';
 import { appendChange } from '../directory/feed.js';
 import { HttpError, badRequest, conflict, notFound } from '../http/errors.js';
 import { type Actor, recordEvent } from '../insights/events.js';
-import { containsText, type Db, isUniqueViolation, now } from '../store/db.js';
+import { type Db, isUniqueViolation, now } from '../store/db.js';
 import type { ApplicationsTable } from '../store/schema.js';
 import { type Connector, findConnector } from './catalog.js';
 
@@ -84,8 +84,17 @@ type CreateHook = (trx: Db, app: Application, connector: Connector, prepared: Pr
 
 export class ApplicationService {
   private readonly createHooks: CreateHook[] = [];
+  private readonly goneHooks: ((applicationId: string) => void)[] = [];
 
   constructor(private readonly db: Db, private readonly afterCommit: () => void = () => {}) {}
+
+  /**
+   * Runs `hook` once an application is gone: its deletion committed, or its creation
+   * rolled back. For what the other parts keep outside the database, such as key files.
+   */
+  onGone(hook: (applicationId: string) => void): void {
+    this.goneHooks.push(hook);
+  }
 
   /** Runs `hook` inside the transaction that creates each application. */
   onCreate(hook: CreateHook): void {
@@ -102,13 +111,19 @@ export class ApplicationService {
     return row && toApplication(row);
   }
 
+  /**
+   * Applications ordered by label; `q` keeps those whose label, IdP URL value or connector
+   * contains it in any letter case. Matched here, not in SQL: SQLite's lower() folds
+   * ASCII letters only, and a directory has few applications.
+   */
   async list(q?: string): Promise<Application[]> {
-    let query = this.db.selectFrom('applications').selectAll();
-    if (q) {
-      query = query.where((eb) => eb.or(['label', 'custom_value', 'connector']
-        .map((column) => containsText(column, q))));
-    }
-    return (await query.orderBy('label').execute()).map(toApplication);
+    const rows = await this.db.selectFrom('applications').selectAll().orderBy('label')
+      .execute();
+    const apps = rows.map(toApplication);
+    if (!q) return apps;
+    const text = q.toLowerCase();
+    return apps.filter((app) => [app.label, app.customValue, app.connector]
+      .some((value) => value.toLowerCase().includes(text)));
   }
 
   async create(connectorId: string, input: ApplicationInput & { customValue?: string },
@@ -140,6 +155,8 @@ export class ApplicationService {
         });
       });
     } catch (error) {
+      // Rolled back: what hooks left outside the database (key files) goes too.
+      for (const hook of this.goneHooks) hook(id);
       if (isUniqueViolation(error)) {
         throw conflict(`The IdP URL value "${customValue}" is already used by another `
           + 'application', 'duplicate_custom_value');
@@ -196,6 +213,7 @@ export class ApplicationService {
         details: { customValue: before.custom_value, groups: bindings.length },
       });
     });
+    for (const hook of this.goneHooks) hook(id);
     this.afterCommit();
   }
 

@@ -3,9 +3,9 @@ import type { Selectable } from 'kysely';
 import { HttpError, notFound } from '../http/errors.js';
 import { type Actor, recordEvent } from '../insights/events.js';
 import type { SigningKeysTable } from '../saml/tables.js';
-import { decryptSecret, encryptSecret } from '../secrets.js';
 import { type Db, now } from '../store/db.js';
 import { type GeneratedCertificate, generateCertificate, pemBody } from './generate.js';
+import type { KeyFiles } from './key-files.js';
 
 type KeyRow = Selectable<SigningKeysTable>;
 
@@ -42,13 +42,13 @@ function toInfo(row: KeyRow): CertificateInfo {
 
 /**
  * Signing certificates of applications: generated with each application, rotated by
- * publishing a next certificate and promoting it. Private keys are stored encrypted with
- * the service's storage key and parsed into a KeyObject once per process.
+ * publishing a next certificate and promoting it. Private keys are files under CERTS_DIR
+ * (see KeyFiles), parsed into a KeyObject once per process.
  */
 export class CertificateService {
   private readonly cache = new Map<string, SigningKey>();
 
-  constructor(private readonly db: Db, private readonly encryptionKey: Buffer,
+  constructor(private readonly db: Db, private readonly files: KeyFiles,
     private readonly validityDays: number) {}
 
   /** A new key pair and certificate named for `label` (RSA key generation takes a while). */
@@ -58,16 +58,20 @@ export class CertificateService {
 
   /**
    * Stores a certificate for the application inside `trx`, generating one when none is
-   * given. Generate beforehand where possible: the transaction stays short.
+   * given, and writes its key pair files. Generate beforehand where possible: the
+   * transaction stays short.
    */
   async generate(trx: Db, applicationId: string, label: string,
     status: 'active' | 'next', generated = this.create(label)): Promise<CertificateInfo> {
+    const id = randomUUID();
+    this.files.write(applicationId, id, generated);
     const row: KeyRow = {
-      id: randomUUID(),
+      id,
       application_id: applicationId,
       status,
       certificate_pem: generated.certificatePem,
-      private_key_encrypted: encryptSecret(this.encryptionKey, generated.privateKeyPem),
+      // The private key is in its file only (migration 0009-key-files emptied this column).
+      private_key_encrypted: '',
       fingerprint_sha256: generated.fingerprintSha256,
       not_before: generated.notBefore,
       not_after: generated.notAfter,
@@ -105,7 +109,7 @@ export class CertificateService {
     const row = await this.activeRow(applicationId);
     const key: SigningKey = {
       id: row.id,
-      key: createPrivateKey(decryptSecret(this.encryptionKey, row.private_key_encrypted)),
+      key: createPrivateKey(this.files.readPrivateKey(applicationId, row.id)),
       certificateBase64: pemBody(row.certificate_pem),
     };
     this.cache.set(applicationId, key);
@@ -119,17 +123,33 @@ export class CertificateService {
   async createNext(applicationId: string, label: string, actor: Actor):
     Promise<CertificateInfo> {
     const generated = this.create(label);
-    return this.db.transaction().execute(async (trx) => {
+    let created: string | null = null;
+    const { info, replaced } = await this.db.transaction().execute(async (trx) => {
+      const earlier = await trx.selectFrom('signing_keys').select('id')
+        .where('application_id', '=', applicationId).where('status', '=', 'next').execute();
       await trx.deleteFrom('signing_keys').where('application_id', '=', applicationId)
         .where('status', '=', 'next').execute();
       const info = await this.generate(trx, applicationId, label, 'next', generated);
+      created = info.id;
       await recordEvent(trx, {
         type: 'application_certificate_create', initiator: actor, outcome: 'success',
         resource: { type: 'application', id: applicationId, name: label },
         applicationId, details: { certificateId: info.id, fingerprint: info.fingerprintSha256 },
       });
-      return info;
+      return { info, replaced: earlier.map((row) => row.id) };
+    }).catch((error: unknown) => {
+      // Rolled back: the files of the key that was never stored go too.
+      if (created) this.files.remove(applicationId, created);
+      throw error;
     });
+    for (const id of replaced) this.files.remove(applicationId, id);
+    return info;
+  }
+
+  /** Removes the key files of a deleted application and forgets its parsed key. */
+  removeApplication(applicationId: string): void {
+    this.forget(applicationId);
+    this.files.removeApplication(applicationId);
   }
 
   /** Makes the next certificate the signing one; the previous one is retired. */

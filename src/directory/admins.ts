@@ -69,6 +69,33 @@ export class AdminService {
     return (await db.selectFrom('admins').select('id').executeTakeFirst()) !== undefined;
   }
 
+  /** The administrator named `username`; 404 when there is none. */
+  async byUsername(username: string): Promise<Admin> {
+    const row = await this.db.selectFrom('admins').select(['id', 'username'])
+      .where('username', '=', username).executeTakeFirst();
+    if (!row) throw notFound('Administrator');
+    return row;
+  }
+
+  /**
+   * Gives the administrator a new generated password and returns it, once, for an
+   * operator who lost the first-start one. Throws 404 for an unknown name.
+   */
+  async resetPassword(username: string, actor: Actor): Promise<string> {
+    const admin = await this.byUsername(username);
+    const password = generatePassword();
+    const passwordHash = await hashPassword(password, this.passwordCost);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('admins').set({ password_hash: passwordHash })
+        .where('id', '=', admin.id).execute();
+      await recordEvent(trx, {
+        type: 'admin_password_reset', initiator: actor, outcome: 'success',
+        resource: { type: 'admin', id: admin.id, name: admin.username },
+      });
+    });
+    return password;
+  }
+
   async createAdmin(username: string, password: string): Promise<Admin> {
     const admin = { id: randomUUID(), username };
     await this.db.insertInto('admins').values({

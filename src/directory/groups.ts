@@ -144,17 +144,43 @@ export class GroupService {
   }
 
   async removeMember(groupId: string, userId: string, actor: Actor): Promise<void> {
+    await this.write((trx) => this.removeMembership(trx, groupId, userId, actor));
+  }
+
+  /**
+   * Makes the user a member of exactly `groupIds`, in one transaction: an unknown group
+   * (404) or any failure leaves every membership as it was.
+   */
+  async setGroupsOfUser(userId: string, groupIds: string[], actor: Actor): Promise<void> {
+    const wanted = new Set(groupIds);
     await this.write(async (trx) => {
-      const group = await this.row(trx, groupId);
-      const removed = await trx.deleteFrom('group_members')
-        .where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
-      if (Number(removed.numDeletedRows) === 0) throw notFound('Membership');
-      await recordEvent(trx, {
-        type: 'group_member_remove', initiator: actor, outcome: 'success',
-        resource: { type: 'group', id: groupId, name: group.name }, userId,
-      });
-      await appendChange(trx, 'membership.removed', { userId, groupId });
+      const user = await trx.selectFrom('users').select('id').where('id', '=', userId)
+        .executeTakeFirst();
+      if (!user) throw notFound('User');
+      const rows = await trx.selectFrom('group_members').select('group_id')
+        .where('user_id', '=', userId).execute();
+      const current = new Set(rows.map((row) => row.group_id));
+      for (const groupId of wanted) {
+        if (!current.has(groupId)) await addMembership(trx, groupId, userId, actor);
+      }
+      for (const groupId of current) {
+        if (!wanted.has(groupId)) await this.removeMembership(trx, groupId, userId, actor);
+      }
     });
+  }
+
+  /** Removes a membership inside `trx`, with its event and feed entry; 404 when absent. */
+  private async removeMembership(trx: Db, groupId: string, userId: string, actor: Actor):
+    Promise<void> {
+    const group = await this.row(trx, groupId);
+    const removed = await trx.deleteFrom('group_members')
+      .where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
+    if (Number(removed.numDeletedRows) === 0) throw notFound('Membership');
+    await recordEvent(trx, {
+      type: 'group_member_remove', initiator: actor, outcome: 'success',
+      resource: { type: 'group', id: groupId, name: group.name }, userId,
+    });
+    await appendChange(trx, 'membership.removed', { userId, groupId });
   }
 
   private async withCounts(query: {

@@ -75,6 +75,9 @@ const PROFILE_COLUMNS = {
   jobTitle: 'job_title', department: 'department', preferredLanguage: 'preferred_language',
 } as const;
 
+/** Names a search matches; each has a lower-case column JavaScript fills (see below). */
+const NAME_COLUMNS = ['first_name', 'last_name', 'display_name'] as const;
+
 function profileColumns(profile: Partial<UserProfile>): Partial<UserRow> {
   const columns: Partial<UserRow> = {};
   if (profile.username !== undefined) {
@@ -89,17 +92,22 @@ function profileColumns(profile: Partial<UserProfile>): Partial<UserRow> {
     const value = profile[key as keyof typeof PROFILE_COLUMNS];
     if (value !== undefined) columns[column] = value;
   }
+  for (const column of NAME_COLUMNS) {
+    const value = columns[column];
+    if (value !== undefined) columns[`${column}_lc`] = value.toLowerCase();
+  }
   return columns;
 }
 
+
 /*
  * The lower-case forms a search matches by their start. Each has an index (migration
- * 0005-indexes for the names), so a search walks a short index range; matching text
- * anywhere inside would read all rows, over 100 ms at 100,000 users.
+ * 0008-folded-names for the names), so a search walks a short index range; matching text
+ * anywhere inside would read all rows, over 100 ms at 100,000 users. The forms are
+ * folded by JavaScript when written: SQLite's lower() leaves "É" as it is.
  */
 const LOGIN_FORMS = [sql<string>`username_lc`, sql<string>`email_lc`];
-const NAME_FORMS = ['first_name', 'last_name', 'display_name']
-  .map((column) => sql<string>`lower(${sql.ref(column)})`);
+const NAME_FORMS = NAME_COLUMNS.map((column) => sql<string>`${sql.ref(`${column}_lc`)}`);
 
 const LOGIN_FIELDS = [['username_lc', 'username'], ['email_lc', 'email']] as const;
 
@@ -116,11 +124,28 @@ async function assertLoginFree(trx: Db, columns: Partial<UserRow>, exceptId?: st
     let query = trx.selectFrom('users').select('id')
       .where((eb) => eb.or([eb('username_lc', '=', value), eb('email_lc', '=', value)]));
     if (exceptId) query = query.where('id', '<>', exceptId);
-    if (await query.executeTakeFirst()) {
-      throw new HttpError(409, 'duplicate_user', `A user with this ${field} already exists`,
-        { fields: { [field]: 'already taken (letter case is ignored)' } });
-    }
+    if (await query.executeTakeFirst()) throw duplicateUser(field);
   }
+}
+
+/** The 409 for a username or email another user holds, naming the field. */
+function duplicateUser(field: 'username' | 'email'): HttpError {
+  return new HttpError(409, 'duplicate_user', `A user with this ${field} already exists`,
+    { fields: { [field]: 'already taken (letter case is ignored)' } });
+}
+
+/**
+ * The field whose unique index refused a write. Two writers can both pass
+ * assertLoginFree before either commits (PostgreSQL runs them side by side); the index
+ * then refuses the second, and the answer must still name the field. PostgreSQL names
+ * the constraint, SQLite the column in its message.
+ */
+function duplicateFieldOf(error: unknown): 'username' | 'email' | null {
+  const e = error as { constraint?: string; detail?: string; message?: string } | null;
+  const text = `${e?.constraint ?? ''} ${e?.detail ?? ''} ${e?.message ?? ''}`;
+  if (text.includes('email_lc')) return 'email';
+  if (text.includes('username_lc')) return 'username';
+  return null;
 }
 
 /** Adds the new user to one group of the create request; 400 when the group is unknown. */
@@ -225,7 +250,7 @@ export class UserService {
       await trx.insertInto('users').values({
         id, status: 'active', password_hash: passwordHash, created_at: time, updated_at: time,
         first_name: '', last_name: '', display_name: '', job_title: '', department: '',
-        preferred_language: '',
+        preferred_language: '', first_name_lc: '', last_name_lc: '', display_name_lc: '',
         ...(columns as Pick<UserRow, 'username' | 'username_lc' | 'email'
           | 'email_lc'>),
       }).execute();
@@ -355,6 +380,8 @@ export class UserService {
       await this.db.transaction().execute(change);
     } catch (error) {
       if (isUniqueViolation(error)) {
+        const field = duplicateFieldOf(error);
+        if (field) throw duplicateUser(field);
         throw conflict('A user with this username or email already exists', 'duplicate_user');
       }
       throw error;

@@ -3,6 +3,7 @@ import type {
 } from '../applications/service.js';
 import { findConnector } from '../applications/catalog.js';
 import type { GeneratedCertificate } from '../certs/generate.js';
+import { KeyFiles } from '../certs/key-files.js';
 import { CertificateService, type CertificateInfo } from '../certs/service.js';
 import type { Config } from '../config.js';
 import { HttpError } from '../http/errors.js';
@@ -41,10 +42,10 @@ export class SamlService {
   readonly settings: SamlSettingsService;
   readonly certificates: CertificateService;
   constructor(private readonly db: Db, private readonly config: Config,
-    encryptionKey: Buffer, private readonly applications: ApplicationService) {
+    private readonly applications: ApplicationService) {
     installSchemaValidator();
     this.settings = new SamlSettingsService(db);
-    this.certificates = new CertificateService(db, encryptionKey,
+    this.certificates = new CertificateService(db, new KeyFiles(config.certsDir),
       config.certificateValidityDays);
     applications.onCreate(async (trx, app, connector, prepared) => {
       const { saml, certificate } = prepared as Partial<PreparedSso>;

@@ -31,7 +31,7 @@ export interface SigningKeysTable {
   /** 'active' signs; 'next' is published in metadata before it signs; 'retired' is kept. */
   status: 'active' | 'next' | 'retired';
   certificate_pem: string;
-  /** PKCS#8 PEM of the private key, encrypted with the service's storage key. */
+  /** Empty: the private key is a file under CERTS_DIR (migration 0009-key-files). */
   private_key_encrypted: string;
   fingerprint_sha256: string;
   not_before: string;

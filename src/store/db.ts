@@ -7,6 +7,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
+import type { KeyMove } from './migrations/0009-key-files.js';
 import type { Schema } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -32,6 +33,12 @@ export interface DatabaseOptions {
    * drops that connection and opens a new one for the next query.
    */
   onConnectionError?: (error: Error) => void;
+  /**
+   * Where migration 0009-key-files writes the private keys it moves out of the database,
+   * and the storage key they were encrypted with. Without it a database that still holds
+   * keys refuses to migrate.
+   */
+  keyMove?: KeyMove;
 }
 
 function postgresDialect(options: DatabaseOptions, url: string): PostgresDialect {
@@ -87,7 +94,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ? postgresDialect(options, options.databaseUrl)
       : sqliteDialect(options.dataDir),
   });
-  await migrate(db, dialect);
+  await migrate(db, dialect, options.keyMove ?? null).catch(async (error: unknown) => {
+    await db.destroy();
+    throw error;
+  });
   return {
     db,
     dialect,
@@ -103,10 +113,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
 }
 
-async function migrate(db: Kysely<Schema>, dialect: Dialect): Promise<void> {
+async function migrate(db: Kysely<Schema>, dialect: Dialect, keyMove: KeyMove | null):
+  Promise<void> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => migrations(dialect) },
+    provider: { getMigrations: async () => migrations(dialect, keyMove) },
   });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;

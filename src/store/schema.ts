@@ -19,6 +19,10 @@ export interface UsersTable {
   first_name: string;
   last_name: string;
   display_name: string;
+  /** The names in lower case as JavaScript folds them (SQL lower() knows ASCII only). */
+  first_name_lc: string;
+  last_name_lc: string;
+  display_name_lc: string;
   job_title: string;
   department: string;
   preferred_language: string;
@@ -120,6 +124,11 @@ export interface SessionsTable {
   expires_at: string;
 }
 
+export interface ServiceStateTable {
+  name: string;
+  value: string;
+}
+
 export interface Schema {
   users: UsersTable;
   user_groups: UserGroupsTable;
@@ -131,6 +140,7 @@ export interface Schema {
   applications: ApplicationsTable;
   app_group_bindings: AppGroupBindingsTable;
   sessions: SessionsTable;
+  service_state: ServiceStateTable;
   saml_settings: Saml.SamlSettingsTable;
   signing_keys: Saml.SigningKeysTable;
   saml_request_ids: Saml.SamlRequestIdsTable;

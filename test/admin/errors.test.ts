@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { adminClient, assertError, createGroup, createUser } from '../support/admin-api.js';
@@ -71,5 +72,22 @@ describe('admin API: one error shape on every route', () => {
     for (const { method, path } of unknown) {
       assertError(await api[method](path).send(bodies[path] ?? {}), 404, 'not_found');
     }
+  });
+
+  it('answers 405 with an Allow header for a known path and a method it lacks', async () => {
+    const api = adminClient(service);
+    const user = table[2]!.path;
+    const cases: [Method, string, string][] = [
+      ['delete', '/users', 'GET, HEAD, POST'],
+      ['put', user, 'DELETE, GET, HEAD, PATCH'],
+      ['get', `${user}/suspend`, 'POST'],
+      ['post', '/events', 'GET, HEAD'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await api[method](path).send({});
+      assertError(res, 405, 'method_not_allowed');
+      assert.equal(res.headers.allow, allow, `${method} ${path}`);
+    }
+    assertError(await api.get('/no-such-route'), 404, 'not_found');
   });
 });

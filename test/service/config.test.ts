@@ -17,6 +17,16 @@ function invalidEnvironment(aFile: string): { env: Record<string, string>; names
   return { env, names: Object.keys(env) };
 }
 
+/** The error `run` throws, or null. */
+function caught(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return null;
+}
+
 describe('configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'idp-config-'));
   const aFile = join(dir, 'a-file');
@@ -45,14 +55,7 @@ describe('configuration', () => {
 
   it('lists every invalid value in one error', () => {
     const { env, names } = invalidEnvironment(aFile);
-    const error = (() => {
-      try {
-        loadConfig(env);
-      } catch (caught) {
-        return caught;
-      }
-      return null;
-    })();
+    const error = caught(() => loadConfig(env));
     assert.ok(error instanceof ConfigError);
     assert.equal(error.problems.length, names.length, error.message);
     for (const name of names) {
@@ -70,6 +73,50 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://user:s3cret@' }),
       (error: Error) => error.message.includes('DATABASE_URL')
         && !error.message.includes('s3cret'));
+  });
+
+  it('brackets an IPv6 HOST in the derived PUBLIC_URL', () => {
+    assert.equal(loadConfig({ HOST: '::1', PORT: '9000' }).publicUrl, 'http://[::1]:9000');
+    assert.equal(loadConfig({ HOST: 'fe80::1', PORT: '9000' }).publicUrl,
+      'http://[fe80::1]:9000');
+  });
+
+  it('reads whole numbers from digits only', () => {
+    for (const raw of ['80abc', '1e3', '0x50', ' 80', '8080 ', '+80', '80.0']) {
+      assert.throws(() => loadConfig({ PORT: raw }), (error: Error) =>
+        error instanceof ConfigError && error.problems.length === 1
+        && error.problems[0]!.startsWith('PORT must be a whole number'), raw);
+    }
+    assert.equal(loadConfig({ PORT: '0080' }).port, 80);
+  });
+
+  it('lists a DATA_DIR below a file as a problem with the others', () => {
+    const error = caught(() => loadConfig({ DATA_DIR: join(aFile, 'data'), PORT: 'x' }));
+    assert.ok(error instanceof ConfigError, String(error));
+    assert.equal(error.problems.length, 2, error.message);
+    assert.match(error.problems.find((p) => p.startsWith('DATA_DIR'))!,
+      /DATA_DIR must name a folder, but a part of .* is a file/);
+  });
+
+  it('refuses a SECRETS_FILE that is a folder or lies below a file', () => {
+    const error = caught(() => loadConfig({ SECRETS_FILE: dir, CERTS_DIR: join(aFile, 'c') }));
+    assert.ok(error instanceof ConfigError, String(error));
+    assert.deepEqual(error.problems.map((p) => p.split(' ')[0]), ['SECRETS_FILE', 'CERTS_DIR']);
+    assert.match(error.problems[0]!, /SECRETS_FILE must name a file, but .* is a folder/);
+    assert.match(caught(() => loadConfig({ SECRETS_FILE: join(aFile, 's.json') }))!
+      .toString(), /SECRETS_FILE cannot be used: .* \(ENOTDIR\)/);
+    assert.equal(loadConfig({ SECRETS_FILE: 'keys/s.json' }).secretsFile, resolve('keys/s.json'));
+  });
+
+  it('refuses an SMTP_URL without a host, never echoing it', () => {
+    for (const raw of ['smtp://', 'smtp:///outbox', 'smtps://user:s3cret@']) {
+      assert.throws(() => loadConfig({ SMTP_URL: raw }), (error: Error) =>
+        error instanceof ConfigError && error.problems.length === 1
+        && error.problems[0]!.startsWith('SMTP_URL') && !error.message.includes('s3cret'),
+      raw);
+    }
+    assert.equal(loadConfig({ SMTP_URL: 'smtp://mail.example.com:25' }).smtpUrl,
+      'smtp://mail.example.com:25');
   });
 
   it('warns at start-up about settings fit only for development', () => {

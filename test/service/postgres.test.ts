@@ -11,6 +11,26 @@ import {
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestService, type TestService } from '../support/service.js';
 
+/** A users row as written directly, with the lower-case forms the service keeps. */
+function rawUser(id: string, username: string, email: string) {
+  return {
+    id, username, username_lc: username.toLowerCase(), email, email_lc: email.toLowerCase(),
+    first_name: '', last_name: '', display_name: '', first_name_lc: '', last_name_lc: '',
+    display_name_lc: '', job_title: '', department: '', preferred_language: '',
+    status: 'active' as const, password_hash: null, created_at: '', updated_at: '',
+  };
+}
+
+/** Waits until some PostgreSQL session is blocked on a lock another one holds. */
+async function lockWaitSeen(service: TestService): Promise<void> {
+  for (;;) {
+    const { rows } = await sql<{ n: string }>`select count(*) as n from pg_locks
+      where not granted`.execute(service.ctx.db);
+    if (Number(rows[0]!.n) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('the same service on PostgreSQL', () => {
   let postgres: TestPostgres;
   let service: TestService;
@@ -59,11 +79,52 @@ describe('the same service on PostgreSQL', () => {
     const insert = service.ctx.db.insertInto('users').values({
       id: 'raw-duplicate', username: 'x', username_lc: user.username.toLowerCase(),
       email: 'x@example.com', email_lc: 'x@example.com', first_name: '', last_name: '',
-      display_name: '', job_title: '', department: '', preferred_language: '',
+      display_name: '', first_name_lc: '', last_name_lc: '', display_name_lc: '',
+      job_title: '', department: '', preferred_language: '',
       status: 'active', password_hash: null, created_at: '', updated_at: '',
     }).execute();
     await assert.rejects(insert, (error) => isUniqueViolation(error));
   });
+
+  it('finds and refuses non-ASCII names in any letter case', async () => {
+    const user = await createUser(api, { username: 'pg_elodie', firstName: 'Élodie',
+      lastName: 'Ångström' });
+    for (const q of ['ÉLODIE', 'ångs']) {
+      const found = await api.get(`/users?q=${encodeURIComponent(q)}`).expect(200);
+      assert.deepEqual(found.body.items.map((u: { id: string }) => u.id), [user.id], q);
+    }
+    await createGroup(api, { name: 'Ärzte Nord' });
+    assertError(await api.post('/groups').send({ name: 'ÄRZTE NORD' }), 409, 'duplicate_group');
+  });
+
+  for (const field of ['username', 'email'] as const) {
+    it(`answers 409 naming the ${field} when a concurrent create wins the race`, async () => {
+      const taken = userInput();
+      let release = () => {};
+      const mayCommit = new Promise<void>((resolve) => { release = resolve; });
+      let inserted = () => {};
+      const hasInserted = new Promise<void>((resolve) => { inserted = resolve; });
+      // Another writer has inserted, not yet committed: the API's own check cannot see
+      // the row, so only the unique index stops the second insert.
+      const other = service.ctx.db.transaction().execute(async (trx) => {
+        await trx.insertInto('users').values(rawUser(`race-${field}`, String(taken.username),
+          String(taken.email))).execute();
+        inserted();
+        await mayCommit;
+      });
+      await hasInserted;
+      const body = field === 'username'
+        ? { username: taken.username, email: `other-${field}@example.com` }
+        : { username: `other_${field}`, email: taken.email };
+      const answer = api.post('/users').send(body).then((res) => res);
+      await lockWaitSeen(service);
+      release();
+      await other;
+      const res = await answer;
+      assertError(res, 409, 'duplicate_user');
+      assert.deepEqual(Object.keys(res.body.error.details.fields), [field]);
+    });
+  }
 
   it('keeps memberships, removes them with the group, and feeds the changes in order',
     async () => {

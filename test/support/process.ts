@@ -60,3 +60,26 @@ export async function stopService(service: ServiceProcess): Promise<number | nul
   if (service.child.exitCode === null) service.child.kill('SIGTERM');
   return service.exited;
 }
+
+/** What an operator command printed and how it ended. */
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `npm run admin -- <args>` as its script does, with `env` added. */
+export async function runAdminCommand(args: string[], env: Record<string, string>):
+  Promise<CommandResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', PASSWORD_HASH_COST: '10', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
+  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+  const [code] = await once(child, 'close') as [number | null];
+  return { code, stdout, stderr };
+}

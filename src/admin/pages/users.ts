@@ -1,16 +1,17 @@
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
+import { HttpError } from '../../http/errors.js';
 import { formList, notify, sendPage, userFailure } from '../../http/pages.js';
 import { parseForm } from '../../http/form-input.js';
 import { type UserDetailView, newUserPage, userDetailPage, userListPage }
   from '../../views/admin/users.js';
 import { EMPTY_FORM } from '../../views/forms.js';
-import { usernameSchema } from '../users-api.js';
+import { languageTag, profileText, usernameSchema } from '../users-api.js';
 import { adminFrame, param, queryOffset, queryText } from './frame.js';
 
 const PAGE_SIZE = 25;
-const text = (max: number) => z.string().trim().max(max).default('');
+const text = (max: number) => profileText(max).default('');
 
 const profileSchema = z.object({
   username: usernameSchema,
@@ -20,7 +21,7 @@ const profileSchema = z.object({
   displayName: text(200),
   jobTitle: text(200),
   department: text(200),
-  preferredLanguage: text(35),
+  preferredLanguage: languageTag.default(''),
 });
 
 const passwordSchema = z.object({
@@ -37,6 +38,22 @@ const statusSchema = z.object({ status: z.enum(['active', 'suspended']) });
 /** Conflicts shown next to the field they are about. */
 const USER_FIELDS = { duplicate_user: 'username' };
 
+/** The most groups the user page lists as checkboxes. */
+export const GROUPS_ON_PAGE = 500;
+
+/**
+ * Refuses a save of the group checkboxes when the directory has groups the page could
+ * not list: the form holds no box for them, so the save would drop those memberships.
+ */
+async function assertAllGroupsListed(ctx: AppContext): Promise<void> {
+  const { total } = await ctx.groups.list({ limit: 1, offset: 0 });
+  if (total > GROUPS_ON_PAGE) {
+    throw new HttpError(409, 'too_many_groups', `The directory has ${total} user groups, `
+      + `more than this page lists (${GROUPS_ON_PAGE}): add or remove this user on each `
+      + 'group\'s page instead. Nothing was changed.');
+  }
+}
+
 /** Users: list and search, create, properties, status, password, groups. */
 export function userPages(ctx: AppContext): Router {
   const router = Router();
@@ -44,10 +61,10 @@ export function userPages(ctx: AppContext): Router {
   async function detailView(id: string, extra: Partial<UserDetailView> = {}):
     Promise<UserDetailView> {
     const [user, all, mine, applications] = await Promise.all([
-      ctx.users.get(id), ctx.groups.list({ limit: 500, offset: 0 }),
+      ctx.users.get(id), ctx.groups.list({ limit: GROUPS_ON_PAGE, offset: 0 }),
       ctx.groups.groupsOfUser(id), ctx.applications.applicationsOfUser(id)]);
-    return { user, groups: all.items, memberOf: new Set(mine.map((g) => g.id)),
-      applications, ...extra };
+    return { user, groups: all.items, groupTotal: all.total,
+      memberOf: new Set(mine.map((g) => g.id)), applications, ...extra };
   }
 
   async function showDetail(req: Request, res: Response, extra: Partial<UserDetailView>,
@@ -120,16 +137,14 @@ export function userPages(ctx: AppContext): Router {
 
   router.post('/users/:id/groups', async (req, res) => {
     const id = param(req, 'id');
-    const wanted = new Set(formList(req.body, 'groupIds'));
-    const current = new Set((await ctx.groups.groupsOfUser(id)).map((g) => g.id));
-    for (const groupId of wanted) {
-      if (!current.has(groupId)) await ctx.groups.addMember(groupId, id, req.actor!);
+    try {
+      await assertAllGroupsListed(ctx);
+      await ctx.groups.setGroupsOfUser(id, formList(req.body, 'groupIds'), req.actor!);
+      notify(req, 'success', 'The user\'s groups were saved.');
+      res.redirect(303, `/admin/users/${id}`);
+    } catch (error) {
+      await showDetail(req, res, {}, userFailure(error, req));
     }
-    for (const groupId of current) {
-      if (!wanted.has(groupId)) await ctx.groups.removeMember(groupId, id, req.actor!);
-    }
-    notify(req, 'success', 'The user\'s groups were saved.');
-    res.redirect(303, `/admin/users/${id}`);
   });
 
   return router;

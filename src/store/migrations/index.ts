@@ -6,12 +6,17 @@ import { saml } from './0003-saml.js';
 import { provisioning } from './0004-provisioning.js';
 import { indexes } from './0005-indexes.js';
 import { importJobs } from './0006-import.js';
+import { serviceState } from './0007-service-state.js';
+import { foldedNames } from './0008-folded-names.js';
+import { type KeyMove, keyFiles } from './0009-key-files.js';
+import { eventFilters } from './0010-event-filters.js';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration that has
  * run is never edited, a change is a new migration.
  */
-export function migrations(dialect: Dialect): Record<string, Migration> {
+export function migrations(dialect: Dialect, keyMove: KeyMove | null):
+  Record<string, Migration> {
   return {
     '0001-core': core(dialect),
     '0002-sessions': sessions,
@@ -19,5 +24,9 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0004-provisioning': provisioning(dialect),
     '0005-indexes': indexes,
     '0006-import': importJobs,
+    '0007-service-state': serviceState,
+    '0008-folded-names': foldedNames,
+    '0009-key-files': keyFiles(keyMove),
+    '0010-event-filters': eventFilters,
   };
 }

@@ -82,7 +82,9 @@ ${inputField({ name: 'password', label: 'Password', type: 'password', state: for
 
 export interface UserDetailView {
   user: User;
+  /** The groups listed as checkboxes, and how many the directory has in all. */
   groups: Group[];
+  groupTotal: number;
   memberOf: Set<string>;
   applications: Application[];
   profile?: FormState;
@@ -110,6 +112,25 @@ ${inputField({ name: 'password', label: 'New password', type: 'password',
 <button type="submit">Set password</button></form></section>`;
 }
 
+/**
+ * The group checkboxes, or why there are none. With more groups than the page lists the
+ * form is left out: a save would drop the memberships it has no box for.
+ */
+function groupEditor(frame: PageFrame, view: UserDetailView, boxes: Html[]): Html {
+  if (view.groups.length === 0) {
+    return html`<p class="empty">No user groups exist yet.
+<a href="/admin/groups">Create one</a>.</p>`;
+  }
+  if (view.groupTotal > view.groups.length) {
+    return html`<p class="empty">The directory has ${String(view.groupTotal)} user groups,
+ more than this page lists: add or remove this user on each group's page.</p>`;
+  }
+  return html`<form method="post" action="/admin/users/${view.user.id}/groups">${
+    csrfField(frame.csrf)}
+<fieldset><legend>Member of</legend>${boxes}</fieldset>
+<button type="submit">Save groups</button></form>`;
+}
+
 function groupsSection(frame: PageFrame, view: UserDetailView): Html {
   const boxes = view.groups.map((g) => checkboxField({ name: 'groupIds', value: g.id,
     id: `group-${g.id}`, label: g.name, checked: view.memberOf.has(g.id) }));
@@ -117,11 +138,7 @@ function groupsSection(frame: PageFrame, view: UserDetailView): Html {
     a.label}</a></li>`);
   return html`<section class="card" aria-labelledby="groups-h">
 <h2 id="groups-h">User groups</h2>
-${view.groups.length === 0 ? html`<p class="empty">No user groups exist yet.
-<a href="/admin/groups">Create one</a>.</p>` : html`<form method="post"
- action="/admin/users/${view.user.id}/groups">${csrfField(frame.csrf)}
-<fieldset><legend>Member of</legend>${boxes}</fieldset>
-<button type="submit">Save groups</button></form>`}
+${groupEditor(frame, view, boxes)}
 <h3>Applications this user reaches</h3>
 ${apps.length ? html`<ul>${apps}</ul>` : html`<p class="empty">None: the user is in no group
  bound to an application.</p>`}
