@@ -130,6 +130,14 @@ export async function dropQueued(db: Db, applicationId: string): Promise<void> {
 }
 
 /**
+ * Drops every operation of an application, running ones too, once its integration was
+ * deactivated and the work still running has stopped.
+ */
+export async function dropAll(db: Db, applicationId: string): Promise<void> {
+  await db.deleteFrom('idm_operations').where('application_id', '=', applicationId).execute();
+}
+
+/**
  * A create whose answer never came may have been carried out: the next run of the
  * operation must look before creating, so the "known absent" mark of a full read goes.
  */

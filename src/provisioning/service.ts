@@ -57,7 +57,7 @@ export class ProvisioningService {
       maxAttempts: deps.config.scimMaxAttempts,
     });
     this.integrations = new IntegrationService({ db: deps.db, applications: deps.applications,
-      encryptionKey: deps.encryptionKey, limiters, poke: this.worker.wake });
+      encryptionKey: deps.encryptionKey, limiters, worker: this.worker });
   }
 
   start(): Promise<void> {

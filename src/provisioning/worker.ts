@@ -9,8 +9,8 @@ import { PROVISION_EVENT_TYPES } from './events.js';
 import { deleteGroup, syncGroup } from './group-sync.js';
 import { planChanges } from './planner.js';
 import {
-  claim, complete, dueOperations, enqueue, forgetAbsence, nextDueTime, type OperationRow, park,
-  recoverRunning, reschedule,
+  claim, complete, dropAll, dueOperations, enqueue, forgetAbsence, nextDueTime,
+  type OperationRow, park, recoverRunning, reschedule,
 } from './queue.js';
 import { LimiterClosedError, type LimiterRegistry, type RateLimiter } from './rate-limiter.js';
 import { reconcile } from './reconcile.js';
@@ -66,6 +66,8 @@ export class ProvisioningWorker {
   private dueTimer: NodeJS.Timeout | null = null;
   private readonly inFlight = new Map<string, Map<number, { key: string; done: Promise<void> }>>();
   private readonly clients = new Map<string, { signature: string; client: ScimClient }>();
+  // Applications whose integration was deactivated while work of theirs was running.
+  private readonly halted = new Set<string>();
   private readonly log: Logger;
 
   constructor(private readonly deps: Deps,
@@ -102,6 +104,34 @@ export class ProvisioningWorker {
     const pending = [...this.inFlight.values()].flatMap((m) => [...m.values()].map((e) => e.done));
     const grace = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
     await Promise.race([Promise.allSettled(pending), grace]);
+  }
+
+  /**
+   * Stops an application's provisioning at once: no request of its that is not yet on
+   * the wire leaves, the work running ends at its next request, and every operation of
+   * the application is dropped once that work has ended. Waits for it at most
+   * STOP_GRACE_MS; what ends later is dropped when it ends.
+   */
+  async halt(applicationId: string): Promise<void> {
+    this.halted.add(applicationId);
+    this.deps.limiters.close(applicationId);
+    const running = [...(this.inFlight.get(applicationId)?.values() ?? [])].map((e) => e.done);
+    const grace = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
+    await Promise.race([Promise.allSettled(running), grace]);
+    await this.dropHaltedWork(applicationId);
+  }
+
+  /** Lets an application's requests through again (its integration is being activated). */
+  resume(applicationId: string): void {
+    this.halted.delete(applicationId);
+    this.deps.limiters.open(applicationId);
+  }
+
+  /** Drops a halted application's operations once none of them is running any more. */
+  private async dropHaltedWork(applicationId: string): Promise<void> {
+    if (!this.halted.has(applicationId)) return;
+    if ((this.inFlight.get(applicationId)?.size ?? 0) > 0) return;
+    await dropAll(this.deps.db, applicationId);
   }
 
   /**
@@ -189,6 +219,7 @@ export class ProvisioningWorker {
   /** Starts as many due operations as the application's caps leave room for. */
   private async fill(integration: ActiveIntegration): Promise<void> {
     const app = integration.application_id;
+    if (this.halted.has(app)) return;
     const running = this.inFlight.get(app) ?? new Map();
     this.inFlight.set(app, running);
     const cap = Math.min(MAX_IN_FLIGHT,
@@ -203,8 +234,11 @@ export class ProvisioningWorker {
     const rt = this.runtime(integration);
     await claim(this.deps.db, picked.map((op) => op.id));
     for (const op of picked) {
-      const done = this.run(rt, op).finally(() => {
+      const done = this.run(rt, op).finally(async () => {
         running.delete(op.id);
+        await this.dropHaltedWork(app).catch((e: unknown) => {
+          this.log.error({ err: e, applicationId: app }, 'could not drop halted operations');
+        });
         this.wake();
       });
       running.set(op.id, { key: `${op.kind}:${op.target_id}`, done });
@@ -216,8 +250,9 @@ export class ProvisioningWorker {
       await execute(rt, op);
       await complete(this.deps.db, op);
     } catch (error) {
-      // Stopped before sending: the row stays running and is recovered at next start.
-      if (error instanceof LimiterClosedError) return;
+      // Stopped before sending: the row stays running and is recovered at next start,
+      // or, when the integration was deactivated, dropped with the rest of its work.
+      if (error instanceof LimiterClosedError || this.halted.has(op.application_id)) return;
       await this.failed(op, error).catch((e: unknown) => {
         if (this.running) this.log.error({ err: e, op: op.id }, 'could not store a failure');
       });
@@ -277,6 +312,7 @@ export class ProvisioningWorker {
       excludedAttributes: JSON.parse(integration.excluded_attributes) as string[],
       followUp: async (kind, targetIds, trx) => {
         if (targetIds.length === 0 || (kind === 'group' && !manageGroups)) return;
+        if (this.halted.has(app)) return;
         await enqueue(trx ?? this.deps.db, app,
           targetIds.map((targetId) => ({ kind, targetId })));
       },
