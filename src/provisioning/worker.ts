@@ -135,15 +135,17 @@ export class ProvisioningWorker {
   }
 
   /**
-   * Every SCIM call is an event, so the events of the last minute say how much of each
-   * application's quota an earlier run of the process already used.
+   * Every SCIM call is an event (page reads included; an activation made one check), so
+   * the events of the last minute say how much of each application's quota an earlier
+   * run of the process already used.
    */
   private async seedLimiters(): Promise<void> {
     const since = new Date(Date.now() - 61_000).toISOString();
+    const types = [...PROVISION_EVENT_TYPES, 'idm_integration_activate'];
     for (const integration of await this.activeIntegrations()) {
       const calls = await this.deps.db.selectFrom('events').select('time')
         .where('application_id', '=', integration.application_id)
-        .where('type', 'in', PROVISION_EVENT_TYPES).where('time', '>=', since)
+        .where('type', 'in', types).where('time', '>=', since)
         .orderBy('seq', 'asc').execute();
       this.limiterOf(integration).seed(calls.map((c) => Date.parse(c.time)));
     }
