@@ -5,7 +5,8 @@ import { readChanges } from '../directory/feed.js';
 import type { Logger } from '../log.js';
 import { decryptSecret } from '../secrets.js';
 import type { Db } from '../store/db.js';
-import { PROVISION_EVENT_TYPES } from './events.js';
+import { PROVISION_EVENT_TYPES, type ProvisionEventType, recordProvisionEvent }
+  from './events.js';
 import { deleteGroup, syncGroup } from './group-sync.js';
 import { planChanges } from './planner.js';
 import {
@@ -27,12 +28,18 @@ export interface WorkerOptions {
   retryMaxMs: number;
   /** Attempts (429s not counted) before an operation is parked as failed. */
   maxAttempts: number;
+  /**
+   * Answers 429 an operation may get before it is parked as failed: an application
+   * that throttles without end is given up on rather than asked for ever.
+   */
+  maxThrottled: number;
   /** Safety poll for changes and due retries, in ms (changes also wake it at once). */
   pollMs: number;
 }
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
-  retryBaseMs: 2_000, retryMaxMs: 10 * 60_000, maxAttempts: 8, pollMs: 5_000,
+  retryBaseMs: 2_000, retryMaxMs: 10 * 60_000, maxAttempts: 8, maxThrottled: 40,
+  pollMs: 5_000,
 };
 
 /** Operations of one application in flight at once, whatever its concurrency caps. */
@@ -273,9 +280,7 @@ export class ProvisioningWorker {
       this.log.warn({ err: error, op: op.id, kind: op.kind }, 'operation failed unexpectedly');
     }
     if (delivery.status === 429) {
-      const wait = delivery.retryAfterMs ?? 1000;
-      await reschedule(this.deps.db, op, { notBefore: new Date(Date.now() + wait),
-        attempts: op.attempts, error: delivery.message });
+      await this.throttled(op, delivery);
       return;
     }
     const attempts = op.attempts + 1;
@@ -290,6 +295,27 @@ export class ProvisioningWorker {
     await markFailed(this.deps.db, op, delivery.message);
     this.log.warn({ op: op.id, kind: op.kind, status: delivery.status },
       'operation parked as failed');
+  }
+
+  /**
+   * A 429 waits for its Retry-After (1 s when it gave none) without using up an attempt,
+   * until the operation has been throttled maxThrottled times: then it is parked.
+   */
+  private async throttled(op: OperationRow, delivery: DeliveryError): Promise<void> {
+    const data = JSON.parse(op.data) as Record<string, unknown>;
+    const throttled = Number(data.throttled ?? 0) + 1;
+    if (throttled < this.options.maxThrottled) {
+      await reschedule(this.deps.db, op, {
+        notBefore: new Date(Date.now() + (delivery.retryAfterMs ?? 1000)),
+        attempts: op.attempts, error: delivery.message, data: { ...data, throttled } });
+      return;
+    }
+    const message = `The application answered 429 (too many requests) ${throttled} times; `
+      + `gave up. Last answer: ${delivery.message}`;
+    await park(this.deps.db, op, op.attempts, message);
+    await markFailed(this.deps.db, op, message);
+    await recordGivingUp(this.deps.db, op, message, throttled);
+    this.log.warn({ op: op.id, kind: op.kind, throttled }, 'operation parked after 429s');
   }
 
   /** Full jitter over the upper half: between half and all of the doubled delay. */
@@ -393,6 +419,33 @@ async function execute(rt: AppRuntime, op: OperationRow): Promise<void> {
     case 'group': return syncGroup(rt, op.target_id);
     case 'group.delete': return deleteGroup(rt, op.target_id, JSON.parse(op.data));
   }
+}
+
+/** Event types of the calls an operation of each kind is parked after. */
+const GIVE_UP_EVENT: Record<OperationRow['kind'], ProvisionEventType> = {
+  user: 'user_update_provision', group: 'group_update_provision',
+  'group.delete': 'group_delete_provision', reconcile: 'user_lookup_provision',
+};
+
+/**
+ * Records that an operation was given up after endless 429s, as a failure of the call
+ * that was refused last (found in the event log), so it shows beside that call's events.
+ */
+async function recordGivingUp(db: Db, op: OperationRow, message: string,
+  throttled: number): Promise<void> {
+  const column = op.kind === 'user' ? 'user_id' : 'group_id';
+  let query = db.selectFrom('events').select(['type', 'resource_type', 'resource_name'])
+    .where('application_id', '=', op.application_id).where('type', 'in', PROVISION_EVENT_TYPES);
+  query = op.kind === 'reconcile' ? query.where('resource_type', '=', 'application')
+    : query.where(column, '=', op.target_id);
+  const last = await query.orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const kind = op.kind === 'user' ? 'user' : op.kind === 'reconcile' ? 'application' : 'group';
+  await recordProvisionEvent(db, {
+    type: (last?.type as ProvisionEventType | undefined) ?? GIVE_UP_EVENT[op.kind],
+    applicationId: op.application_id, success: false,
+    subject: { kind, id: op.target_id, name: last?.resource_name ?? '' },
+    status: 429, message, details: { gaveUp: true, throttled },
+  });
 }
 
 /** Shows a parked failure on the user or group it concerns. */
