@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { join } from 'node:path';
+import request from 'supertest';
 import { SYSTEM } from '../../src/insights/events.js';
+import { startServiceProcess } from '../support/service-process.js';
+import { startTestService } from '../support/service.js';
 import {
-  activate, boundGroup, eventsOf, makeUser, type Setup, settled, setUp, spUser, waitFor,
+  activate, boundGroup, eventsOf, FAST_RETRIES, makeUser, type Setup, settled, setUp, spUser,
+  waitFor,
 } from './support.js';
 
 async function withSetup(options: Parameters<typeof setUp>[0],
@@ -19,30 +24,43 @@ const ourAccounts = (setup: Setup) =>
   setup.sp.users().filter((u) => u.userName.endsWith('@example.com'));
 
 describe('delivery', () => {
-  it('a restart in the middle of a 500-user sync ends with the directory state and no '
-    + 'duplicate', () => withSetup({ sp: { requestsPerMinute: 12_000 },
-    quota: { requestsPerMinute: 12_000, concurrentReads: 5, concurrentWrites: 5 } },
-  async (setup) => {
-    const group = await boundGroup(setup);
-    const users = [];
-    for (let i = 0; i < 500; i += 1) users.push(await makeUser(setup, [group]));
-    await activate(setup);
-    await waitFor('a part of the sync', () => ourAccounts(setup).length >= 100);
-    setup.service = await setup.service.restart();
-    await settled(setup);
-    const accounts = ourAccounts(setup);
-    assert.equal(accounts.length, 500);
-    assert.equal(new Set(accounts.map((a) => a.userName.toLowerCase())).size, 500);
-    assert.ok(accounts.every((a) => a.active));
-    const creates = setup.sp.requests.filter((r) => r.method === 'POST' && r.status === 201);
-    assert.equal(creates.length, 500, 'each account created once');
-    const links = await setup.service.ctx.db.selectFrom('idm_users').selectAll()
-      .where('application_id', '=', setup.appId).execute();
-    assert.deepEqual(new Set(links.map((l) => l.state)), new Set(['provisioned']));
-    const byName = new Map(accounts.map((a) => [a.userName, a.id]));
-    assert.ok(links.every((l) => byName.get(l.user_name) === l.remote_id));
-    assert.equal(setup.sp.stats().throttled, 0);
-  }));
+  it('a crash (SIGKILL of the service process) in the middle of a 500-user sync: the '
+    + 'next start resumes and ends with the directory state, no duplicate', () =>
+    withSetup({ sp: { requestsPerMinute: 12_000 },
+      quota: { requestsPerMinute: 12_000, concurrentReads: 5, concurrentWrites: 5 } },
+    async (setup) => {
+      const group = await boundGroup(setup);
+      for (let i = 0; i < 500; i += 1) await makeUser(setup, [group]);
+      const { dataDir, apiKey, adminPassword } = setup.service;
+      await setup.service.stop();
+      const child = await startServiceProcess({ PORT: '0', HOST: '127.0.0.1',
+        DATA_DIR: dataDir, CERTS_DIR: join(dataDir, 'certs'), PASSWORD_HASH_COST: '10',
+        LOG_LEVEL: 'warn', ...FAST_RETRIES });
+      try {
+        await request(child.url)
+          .post(`/api/v1/applications/${setup.appId}/identity-management/activate`)
+          .set('x-api-key', apiKey).expect(200);
+        await waitFor('a part of the sync', () => ourAccounts(setup).length >= 100);
+      } finally {
+        await child.kill();
+      }
+      assert.ok(ourAccounts(setup).length < 500, 'killed before the sync was done');
+      setup.service = await startTestService(FAST_RETRIES, { dataDir, apiKey, adminPassword });
+      assert.match(setup.service.log.text, /operations interrupted by a stop queued again/);
+      await settled(setup);
+      const accounts = ourAccounts(setup);
+      assert.equal(accounts.length, 500);
+      assert.equal(new Set(accounts.map((a) => a.userName.toLowerCase())).size, 500);
+      assert.ok(accounts.every((a) => a.active));
+      const creates = setup.sp.requests.filter((r) => r.method === 'POST' && r.status === 201);
+      assert.equal(creates.length, 500, 'each account created once');
+      const links = await setup.service.ctx.db.selectFrom('idm_users').selectAll()
+        .where('application_id', '=', setup.appId).execute();
+      assert.deepEqual(new Set(links.map((l) => l.state)), new Set(['provisioned']));
+      const byName = new Map(accounts.map((a) => [a.userName, a.id]));
+      assert.ok(links.every((l) => byName.get(l.user_name) === l.remote_id));
+      assert.equal(setup.sp.stats().throttled, 0);
+    }));
 
   it('rides out a 429 storm without losing a change, waiting each Retry-After (seconds)',
     () => withSetup({ sp: { requestsPerMinute: 1200 },
