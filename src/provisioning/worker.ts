@@ -285,7 +285,7 @@ export class ProvisioningWorker {
       this.log.warn({ err: error, op: op.id, kind: op.kind }, 'operation failed unexpectedly');
     }
     if (delivery.status === 429) {
-      await this.throttled(op, delivery);
+      await this.waitOrGiveUp(op, delivery);
       return;
     }
     const attempts = op.attempts + 1;
@@ -306,21 +306,22 @@ export class ProvisioningWorker {
    * A 429 waits for its Retry-After (1 s when it gave none) without using up an attempt,
    * until the operation has been throttled maxThrottled times: then it is parked.
    */
-  private async throttled(op: OperationRow, delivery: DeliveryError): Promise<void> {
+  private async waitOrGiveUp(op: OperationRow, delivery: DeliveryError): Promise<void> {
     const data = JSON.parse(op.data) as Record<string, unknown>;
-    const throttled = Number(data.throttled ?? 0) + 1;
-    if (throttled < this.options.maxThrottled) {
+    const count = Number(data.throttled ?? 0) + 1;
+    if (count < this.options.maxThrottled) {
       await reschedule(this.deps.db, op, {
         notBefore: new Date(Date.now() + (delivery.retryAfterMs ?? 1000)),
-        attempts: op.attempts, error: delivery.message, data: { ...data, throttled } });
+        attempts: op.attempts, error: delivery.message, data: { ...data, throttled: count } });
       return;
     }
-    const message = `The application answered 429 (too many requests) ${throttled} times; `
+    const message = `The application answered 429 (too many requests) ${count} times; `
       + `gave up. Last answer: ${delivery.message}`;
     await park(this.deps.db, op, op.attempts, message);
     await markFailed(this.deps.db, op, message);
-    await recordGivingUp(this.deps.db, op, message, throttled);
-    this.log.warn({ op: op.id, kind: op.kind, throttled }, 'operation parked after 429s');
+    await recordGivingUp(this.deps.db, op, message, count);
+    this.log.warn({ op: op.id, kind: op.kind, throttled: count },
+      'operation parked after 429s');
   }
 
   /** Full jitter over the upper half: between half and all of the doubled delay. */
@@ -438,11 +439,10 @@ const GIVE_UP_EVENT: Record<OperationRow['kind'], ProvisionEventType> = {
  */
 async function recordGivingUp(db: Db, op: OperationRow, message: string,
   throttled: number): Promise<void> {
-  const column = op.kind === 'user' ? 'user_id' : 'group_id';
-  let query = db.selectFrom('events').select(['type', 'resource_type', 'resource_name'])
+  let query = db.selectFrom('events').select(['type', 'resource_name'])
     .where('application_id', '=', op.application_id).where('type', 'in', PROVISION_EVENT_TYPES);
   query = op.kind === 'reconcile' ? query.where('resource_type', '=', 'application')
-    : query.where(column, '=', op.target_id);
+    : query.where(op.kind === 'user' ? 'user_id' : 'group_id', '=', op.target_id);
   const last = await query.orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const kind = op.kind === 'user' ? 'user' : op.kind === 'reconcile' ? 'application' : 'group';
   await recordProvisionEvent(db, {
