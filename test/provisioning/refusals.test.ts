@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { eventsOf, type Setup, setUp } from './support.js';
 
@@ -52,7 +55,11 @@ describe('refused integration actions are recorded as failures', () => {
   });
 
   it('activating with a base URL nothing answers at', async () => {
-    await setup.api('put', '', { baseUrl: 'http://127.0.0.1:9/scim' }).expect(200);
+    const closed = createServer().listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    await setup.api('put', '', { baseUrl: `http://127.0.0.1:${port}/scim` }).expect(200);
     await setup.api('post', '/activate').expect(422);
     const event = await lastEvent('idm_integration_activate');
     assert.equal(event.outcome, 'failure');
