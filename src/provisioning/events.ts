@@ -14,8 +14,8 @@ export interface ProvisionEvent {
   type: ProvisionEventType;
   applicationId: string;
   success: boolean;
-  /** The directory user or group the call was about. */
-  subject: { kind: 'user' | 'group'; id: string; name: string };
+  /** The directory user or group the call was about, or the application for a page read. */
+  subject: { kind: 'user' | 'group' | 'application'; id: string; name: string };
   /** HTTP status of the answer, or null when none came back. */
   status: number | null;
   /** The application's error message (or why nothing was sent). */

@@ -6,7 +6,7 @@ import { badRequest, conflict, HttpError } from '../http/errors.js';
 import type { Actor } from '../insights/events.js';
 import { encryptSecret, decryptSecret } from '../secrets.js';
 import { type Db, now } from '../store/db.js';
-import { recordIntegrationEvent } from './events.js';
+import { type IntegrationEventType, recordIntegrationEvent } from './events.js';
 import { GROUP_MAPPINGS, OPTIONAL_USER_ATTRIBUTES, USER_MAPPINGS } from './mappings.js';
 import { dropQueued, enqueue } from './queue.js';
 import type { LimiterRegistry } from './rate-limiter.js';
@@ -48,15 +48,34 @@ export const TOKEN_CHANGE_REFUSED = 'The API token cannot be changed while the i
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/** What the integrations tell the worker that delivers their changes. */
+export interface WorkerControl {
+  /** Work may be waiting. */
+  wake(): void;
+  /** The application's integration is deactivated: stop its running work. */
+  halt(applicationId: string): Promise<void>;
+  /** The application's integration is being activated: let its requests through. */
+  resume(applicationId: string): void;
+}
+
+type App = { id: string; label: string };
+
+/** The details of a refused action's event: its stable code and its message. */
+function refusalDetails(error: HttpError): Record<string, unknown> {
+  return { code: error.code, status: error.status, message: error.message,
+    ...(error.details ?? {}) };
+}
+
 /**
  * The identity-management settings and lifecycle of each application: configure,
  * activate (after a real SCIM call succeeds), deactivate, change the token, and choose
- * the attributes sent. The worker is told through `poke` whenever work may be waiting.
+ * the attributes sent. The worker is woken whenever work may be waiting, and halted on
+ * deactivation.
  */
 export class IntegrationService {
   constructor(private readonly deps: {
     db: Db; applications: ApplicationService; encryptionKey: Buffer;
-    limiters: LimiterRegistry; poke: () => void;
+    limiters: LimiterRegistry; worker: WorkerControl;
   }) {}
 
   async get(applicationId: string): Promise<IntegrationView> {
@@ -69,17 +88,21 @@ export class IntegrationService {
     const { app, connector } = await this.connectorOf(applicationId);
     const before = await this.row(applicationId);
     const active = before?.status === 'active';
-    if (input.token !== undefined && active) {
-      await recordIntegrationEvent(this.deps.db, 'idm_integration_reauth', actor, app, false,
-        { reason: 'integration active' });
-      throw new HttpError(409, 'token_change_requires_deactivation', TOKEN_CHANGE_REFUSED);
+    if (input.token !== undefined) {
+      await this.checked('idm_integration_reauth', actor, app, () => refuseWhileActive(before));
     }
-    const baseUrl = input.baseUrl === undefined ? undefined : checkBaseUrl(input.baseUrl);
-    if (baseUrl !== undefined && active && baseUrl !== before?.base_url) {
-      throw new HttpError(409, 'base_url_change_requires_deactivation', 'The base URL cannot '
-        + 'be changed while the integration is active: deactivate it first.');
-    }
-    const rate = resolveRate(connector, input, before);
+    const { baseUrl, rate } = await this.checked('idm_integration_update', actor, app, () => {
+      const url = input.baseUrl === undefined ? undefined : checkBaseUrl(input.baseUrl);
+      if (url !== undefined && active && url !== before?.base_url) {
+        throw new HttpError(409, 'base_url_change_requires_deactivation', 'The base URL '
+          + 'cannot be changed while the integration is active: deactivate it first.');
+      }
+      if (!before && !(url ?? connector.scim?.defaultBaseUrl)) {
+        throw badRequest('The SCIM base URL is required for this application',
+          { fields: { baseUrl: 'required' } });
+      }
+      return { baseUrl: url, rate: resolveRate(connector, input, before) };
+    });
     const enablesGroups = input.manageGroups === true && before?.manage_groups !== 1;
     await this.deps.db.transaction().execute(async (trx) => {
       await this.save(trx, applicationId, connector, before, {
@@ -98,7 +121,7 @@ export class IntegrationService {
         await enqueue(trx, applicationId, [{ kind: 'reconcile', targetId: applicationId }]);
       }
     });
-    this.deps.poke();
+    this.deps.worker.wake();
     return this.get(applicationId);
   }
 
@@ -106,11 +129,7 @@ export class IntegrationService {
   async setToken(applicationId: string, token: string, actor: Actor): Promise<IntegrationView> {
     const { app, connector } = await this.connectorOf(applicationId);
     const before = await this.row(applicationId);
-    if (before?.status === 'active') {
-      await recordIntegrationEvent(this.deps.db, 'idm_integration_reauth', actor, app, false,
-        { reason: 'integration active' });
-      throw new HttpError(409, 'token_change_requires_deactivation', TOKEN_CHANGE_REFUSED);
-    }
+    await this.checked('idm_integration_reauth', actor, app, () => refuseWhileActive(before));
     await this.deps.db.transaction().execute(async (trx) => {
       await this.save(trx, applicationId, connector, before, this.tokenColumns(token));
       await recordIntegrationEvent(trx, 'idm_integration_reauth', actor, app, true);
@@ -124,25 +143,21 @@ export class IntegrationService {
    */
   async activate(applicationId: string, actor: Actor): Promise<IntegrationView> {
     const { app } = await this.connectorOf(applicationId);
-    const row = await this.row(applicationId);
-    if (row?.status === 'active') {
-      throw conflict('The integration is already active; use "sync now" to reconcile',
-        'already_active');
-    }
-    try {
+    await this.checked('idm_integration_activate', actor, app, async () => {
+      const row = await this.row(applicationId);
+      if (row?.status === 'active') {
+        throw conflict('The integration is already active; use "sync now" to reconcile',
+          'already_active');
+      }
       if (!row?.token_encrypted) {
         throw new HttpError(422, 'token_missing', 'Set the API token before activating');
       }
       const token = decryptSecret(this.deps.encryptionKey, row.token_encrypted);
+      this.deps.worker.resume(applicationId);
       await verifyScimEndpoint(row.base_url, token, this.deps.limiters.get(applicationId, {
         requestsPerMinute: row.requests_per_minute, concurrentReads: row.concurrent_reads,
         concurrentWrites: row.concurrent_writes }));
-    } catch (error) {
-      const e = error as HttpError;
-      await recordIntegrationEvent(this.deps.db, 'idm_integration_activate', actor, app, false,
-        { code: e.code ?? 'error', message: e.message, ...(e.details ?? {}) });
-      throw error;
-    }
+    });
     await this.deps.db.transaction().execute(async (trx) => {
       const time = now();
       // Everything up to now is covered by the reconcile; the feed is read from here on.
@@ -153,23 +168,29 @@ export class IntegrationService {
       await enqueue(trx, applicationId, [{ kind: 'reconcile', targetId: applicationId }]);
       await recordIntegrationEvent(trx, 'idm_integration_activate', actor, app, true);
     });
-    this.deps.poke();
+    this.deps.worker.wake();
     return this.get(applicationId);
   }
 
-  /** Stops all provisioning for the application; queued work is dropped. */
+  /**
+   * Stops all provisioning for the application: queued work is dropped, and work
+   * already running stops at its next request, so that once this returns no further
+   * request goes to the application.
+   */
   async deactivate(applicationId: string, actor: Actor): Promise<IntegrationView> {
     const { app } = await this.connectorOf(applicationId);
-    const row = await this.row(applicationId);
-    if (row?.status !== 'active') {
-      throw conflict('The integration is not active', 'not_active');
-    }
+    await this.checked('idm_integration_delete', actor, app, async () => {
+      if ((await this.row(applicationId))?.status !== 'active') {
+        throw conflict('The integration is not active', 'not_active');
+      }
+    });
     await this.deps.db.transaction().execute(async (trx) => {
       await trx.updateTable('idm_integrations').set({ status: 'inactive', updated_at: now() })
         .where('application_id', '=', applicationId).execute();
       await dropQueued(trx, applicationId);
       await recordIntegrationEvent(trx, 'idm_integration_delete', actor, app, true);
     });
+    await this.deps.worker.halt(applicationId);
     return this.get(applicationId);
   }
 
@@ -182,7 +203,7 @@ export class IntegrationService {
     }
     await enqueue(this.deps.db, applicationId,
       [{ kind: 'reconcile', targetId: applicationId }]);
-    this.deps.poke();
+    this.deps.worker.wake();
   }
 
   async mappings(applicationId: string): Promise<MappingsView> {
@@ -198,16 +219,7 @@ export class IntegrationService {
   async setExcluded(applicationId: string, excluded: string[], actor: Actor):
     Promise<MappingsView> {
     const { app, connector } = await this.connectorOf(applicationId);
-    const required = excluded.filter((a) => USER_MAPPINGS.some((m) => m.scim === a && m.required));
-    if (required.length > 0) {
-      throw badRequest(`Required mappings cannot be removed: ${required.join(', ')}`,
-        { fields: { excluded: `required: ${required.join(', ')}` } });
-    }
-    const unknown = excluded.filter((a) => !OPTIONAL_USER_ATTRIBUTES.includes(a));
-    if (unknown.length > 0) {
-      throw badRequest(`Unknown attributes: ${unknown.join(', ')}`,
-        { fields: { excluded: `not a mapped attribute: ${unknown.join(', ')}` } });
-    }
+    await this.checked('idm_integration_update', actor, app, () => checkExcluded(excluded));
     const before = await this.row(applicationId);
     const previous = before ? JSON.parse(before.excluded_attributes) as string[] : [];
     const included = previous.filter((a) => !excluded.includes(a));
@@ -224,8 +236,25 @@ export class IntegrationService {
           linked.map((l) => ({ kind: 'user' as const, targetId: l.user_id })));
       }
     });
-    this.deps.poke();
+    this.deps.worker.wake();
     return this.mappings(applicationId);
+  }
+
+  /**
+   * Runs the checks of an administrator's action. A refusal is recorded as a failure
+   * event of the action's type, with its code and message, then thrown on.
+   */
+  private async checked<T>(type: IntegrationEventType, actor: Actor, app: App,
+    checks: () => Promise<T> | T): Promise<T> {
+    try {
+      return await checks();
+    } catch (error) {
+      const refusal = error instanceof HttpError ? error : new HttpError(500, 'error',
+        error instanceof Error ? error.message : String(error));
+      await recordIntegrationEvent(this.deps.db, type, actor, app, false,
+        refusalDetails(refusal));
+      throw error;
+    }
   }
 
   private tokenColumns(token: string): Partial<IntegrationRow> {
@@ -266,6 +295,27 @@ export class IntegrationService {
   private row(applicationId: string): Promise<IntegrationRow | undefined> {
     return this.deps.db.selectFrom('idm_integrations').selectAll()
       .where('application_id', '=', applicationId).executeTakeFirst();
+  }
+}
+
+/** The token can change only while the integration is not active. */
+function refuseWhileActive(row: IntegrationRow | undefined): void {
+  if (row?.status === 'active') {
+    throw new HttpError(409, 'token_change_requires_deactivation', TOKEN_CHANGE_REFUSED);
+  }
+}
+
+/** Only optional, known attributes can be left out. Throws a 400 HttpError naming them. */
+function checkExcluded(excluded: string[]): void {
+  const required = excluded.filter((a) => USER_MAPPINGS.some((m) => m.scim === a && m.required));
+  if (required.length > 0) {
+    throw badRequest(`Required mappings cannot be removed: ${required.join(', ')}`,
+      { fields: { excluded: `required: ${required.join(', ')}` } });
+  }
+  const unknown = excluded.filter((a) => !OPTIONAL_USER_ATTRIBUTES.includes(a));
+  if (unknown.length > 0) {
+    throw badRequest(`Unknown attributes: ${unknown.join(', ')}`,
+      { fields: { excluded: `not a mapped attribute: ${unknown.join(', ')}` } });
   }
 }
 

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import type { Change } from '../directory/feed.js';
 import type { Db } from '../store/db.js';
 import { enqueue, type NewOperation } from './queue.js';
@@ -13,19 +14,32 @@ export interface PlanTarget {
   manageGroups: boolean;
 }
 
-/** Operations for a batch of changes, stored with the application's new feed cursor. */
+/** Operations stored per transaction: one change (binding a large group) can make thousands. */
+const STORE_BATCH = 200;
+
+/**
+ * Operations for a batch of changes, stored batch by batch with a turn of the event loop
+ * between batches, then the application's new feed cursor. The cursor moves only once
+ * every operation is stored; a stop before that plans the same changes again, which
+ * stores nothing twice (a target has one pending row) and sends nothing twice (an
+ * operation run again finds nothing left to send).
+ */
 export async function planChanges(db: Db, target: PlanTarget, changes: Change[]):
   Promise<void> {
   const last = changes[changes.length - 1];
   if (!last) return;
-  await db.transaction().execute(async (trx) => {
-    const operations: NewOperation[] = [];
-    for (const change of changes) operations.push(...await operationsFor(trx, target, change));
-    await enqueue(trx, target.applicationId, operations);
-    await markPendingUsers(trx, target.applicationId, operations);
-    await trx.updateTable('idm_integrations').set({ feed_seq: last.seq })
-      .where('application_id', '=', target.applicationId).execute();
-  });
+  const operations: NewOperation[] = [];
+  for (const change of changes) operations.push(...await operationsFor(db, target, change));
+  for (let i = 0; i < operations.length; i += STORE_BATCH) {
+    const batch = operations.slice(i, i + STORE_BATCH);
+    await db.transaction().execute(async (trx) => {
+      await enqueue(trx, target.applicationId, batch);
+      await markPendingUsers(trx, target.applicationId, batch);
+    });
+    await yieldToEvents();
+  }
+  await db.updateTable('idm_integrations').set({ feed_seq: last.seq })
+    .where('application_id', '=', target.applicationId).execute();
 }
 
 async function operationsFor(db: Db, target: PlanTarget, change: Change):

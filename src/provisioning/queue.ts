@@ -77,11 +77,13 @@ export async function complete(db: Db, op: OperationRow): Promise<void> {
  * for the same target exists, that row already covers this work and this one goes.
  */
 export async function reschedule(db: Db, op: OperationRow, fields: {
-  notBefore: Date; attempts: number; error: string | null }): Promise<void> {
+  notBefore: Date; attempts: number; error: string | null; data?: Record<string, unknown> }):
+  Promise<void> {
   try {
     await db.updateTable('idm_operations').set({
       status: 'pending', queue_key: keyOf(op.kind, op.target_id), attempts: fields.attempts,
       not_before: fields.notBefore.toISOString(), last_error: fields.error, updated_at: now(),
+      ...(fields.data ? { data: JSON.stringify(fields.data) } : {}),
     }).where('id', '=', op.id).execute();
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
@@ -112,14 +114,15 @@ export async function recoverRunning(db: Db): Promise<number> {
   return running.length;
 }
 
-/** Puts a failed operation back in the queue with a fresh count of attempts. */
+/** Puts a failed operation back in the queue with a fresh count of attempts and 429s. */
 export async function retryFailed(db: Db, applicationId: string, id: number):
   Promise<boolean> {
   const op = await db.selectFrom('idm_operations').selectAll().where('id', '=', id)
     .where('application_id', '=', applicationId).where('status', '=', 'failed')
     .executeTakeFirst();
   if (!op) return false;
-  await reschedule(db, op, { notBefore: new Date(), attempts: 0, error: op.last_error });
+  const { throttled: _, ...data } = JSON.parse(op.data) as Record<string, unknown>;
+  await reschedule(db, op, { notBefore: new Date(), attempts: 0, error: op.last_error, data });
   return true;
 }
 
@@ -127,6 +130,14 @@ export async function retryFailed(db: Db, applicationId: string, id: number):
 export async function dropQueued(db: Db, applicationId: string): Promise<void> {
   await db.deleteFrom('idm_operations').where('application_id', '=', applicationId)
     .where('status', '=', 'pending').execute();
+}
+
+/**
+ * Drops every operation of an application, running ones too, once its integration was
+ * deactivated and the work still running has stopped.
+ */
+export async function dropAll(db: Db, applicationId: string): Promise<void> {
+  await db.deleteFrom('idm_operations').where('application_id', '=', applicationId).execute();
 }
 
 /**

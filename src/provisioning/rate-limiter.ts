@@ -214,6 +214,16 @@ export class LimiterRegistry {
     return limiter;
   }
 
+  /** Refuses the application's requests not yet sent (its integration was deactivated). */
+  close(applicationId: string): void {
+    this.limiters.get(applicationId)?.close();
+  }
+
+  /** Lets the application's requests through again (its integration is being activated). */
+  open(applicationId: string): void {
+    this.limiters.get(applicationId)?.open();
+  }
+
   /** Closes every limiter (the worker is stopping). */
   closeAll(): void {
     for (const limiter of this.limiters.values()) limiter.close();

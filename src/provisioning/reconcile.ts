@@ -2,14 +2,16 @@ import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { now } from '../store/db.js';
 import { heldAttributes, type ScimGroupResource, type ScimUserResource } from './mappings.js';
 import { enqueue } from './queue.js';
-import { answerFailure, type AppRuntime, DeliveryError, isSuccess } from './runtime.js';
-import { type ListBody, type ScimAnswer, ScimNetworkError } from './scim-client.js';
+import type { ProvisionEventType } from './events.js';
+import { answerFailure, type AppRuntime, isSuccess, recordedCall } from './runtime.js';
+import type { ListBody, ScimAnswer } from './scim-client.js';
 
 /*
  * A full reconcile (on activation and on "sync now"): read every account and group the
  * application returns, page by page, link what matches the directory, then queue one
  * operation per managed user and group. Reading in pages costs one request per page
- * where looking each user up would cost one per user.
+ * where looking each user up would cost one per user. Each page read is an event, like
+ * every other call, so that a restart counts it against the quota of its minute.
  */
 
 export const PAGE_SIZE = 100;
@@ -18,11 +20,14 @@ const BATCH = 100;
 
 /** Runs a reconcile operation. Throws DeliveryError when a read failed. */
 export async function reconcile(rt: AppRuntime): Promise<void> {
-  const accounts = await readAll(rt, (start) => rt.client.listUsers(start, PAGE_SIZE));
+  const accounts = await readAll(rt, 'user_lookup_provision',
+    (start) => rt.client.listUsers(start, PAGE_SIZE));
   const userIds = await linkUsers(rt, accounts);
   await enqueueInBatches(rt, 'user', userIds);
   if (rt.manageGroups && rt.capabilities.supportsGroups) {
-    const groups = await readAll(rt, (start) => rt.client.listGroups(start, PAGE_SIZE));
+    // Group reads are recorded with the group events, as a group lookup is.
+    const groups = await readAll(rt, 'group_update_provision',
+      (start) => rt.client.listGroups(start, PAGE_SIZE));
     const groupIds = await linkGroups(rt, groups);
     await enqueueInBatches(rt, 'group', groupIds);
   }
@@ -32,12 +37,12 @@ export async function reconcile(rt: AppRuntime): Promise<void> {
  * Reads every page of a list. Moves on by the number of resources actually returned,
  * so a server that ignores the page size (or caps it lower) is read correctly too.
  */
-async function readAll<T>(rt: AppRuntime,
+async function readAll<T>(rt: AppRuntime, type: ProvisionEventType,
   page: (startIndex: number) => Promise<ScimAnswer<ListBody<T>>>): Promise<T[]> {
   const all: T[] = [];
   let startIndex = 1;
   for (;;) {
-    const answer = await readPage(page, startIndex);
+    const answer = await readPage(rt, type, () => page(startIndex), startIndex);
     const resources = answer.body?.Resources ?? [];
     all.push(...resources);
     const total = answer.body?.totalResults ?? all.length;
@@ -47,15 +52,15 @@ async function readAll<T>(rt: AppRuntime,
   }
 }
 
-async function readPage<T>(page: (startIndex: number) => Promise<ScimAnswer<T>>,
-  startIndex: number): Promise<ScimAnswer<T>> {
-  let answer: ScimAnswer<T>;
-  try {
-    answer = await page(startIndex);
-  } catch (error) {
-    if (error instanceof ScimNetworkError) throw new DeliveryError(error.message, null, true);
-    throw error;
-  }
+/** Reads one page and records it as an event of the application. */
+async function readPage<T>(rt: AppRuntime, type: ProvisionEventType,
+  page: () => Promise<ScimAnswer<ListBody<T>>>, startIndex: number):
+  Promise<ScimAnswer<ListBody<T>>> {
+  const subject = { kind: 'application' as const, id: rt.applicationId,
+    name: rt.connectorName };
+  const answer = await recordedCall(rt, type, subject, page, (a) => ({
+    page: { startIndex, returned: a.body?.Resources?.length ?? 0,
+      totalResults: a.body?.totalResults ?? null } }));
   if (!isSuccess(answer)) throw answerFailure(answer, 'read');
   return answer;
 }

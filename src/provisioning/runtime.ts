@@ -92,8 +92,8 @@ export async function isGroupBound(db: Db, applicationId: string, groupId: strin
   return row !== undefined;
 }
 
-/** Who a provisioning call was about, for its event. */
-export interface CallSubject { kind: 'user' | 'group'; id: string; name: string }
+/** Who a provisioning call was about, for its event (a page read: the application). */
+export interface CallSubject { kind: 'user' | 'group' | 'application'; id: string; name: string }
 
 /**
  * Makes one SCIM call and records its event, whatever happens: an answer of any status,

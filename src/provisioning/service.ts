@@ -55,9 +55,11 @@ export class ProvisioningService {
       ...DEFAULT_WORKER_OPTIONS,
       retryBaseMs: deps.config.scimRetryBaseMs,
       maxAttempts: deps.config.scimMaxAttempts,
+      // Five times the attempts: a 429 is expected under load, a 5xx is not.
+      maxThrottled: deps.config.scimMaxAttempts * 5,
     });
     this.integrations = new IntegrationService({ db: deps.db, applications: deps.applications,
-      encryptionKey: deps.encryptionKey, limiters, poke: this.worker.wake });
+      encryptionKey: deps.encryptionKey, limiters, worker: this.worker });
   }
 
   start(): Promise<void> {

@@ -5,12 +5,13 @@ import { readChanges } from '../directory/feed.js';
 import type { Logger } from '../log.js';
 import { decryptSecret } from '../secrets.js';
 import type { Db } from '../store/db.js';
-import { PROVISION_EVENT_TYPES } from './events.js';
+import { PROVISION_EVENT_TYPES, type ProvisionEventType, recordProvisionEvent }
+  from './events.js';
 import { deleteGroup, syncGroup } from './group-sync.js';
 import { planChanges } from './planner.js';
 import {
-  claim, complete, dueOperations, enqueue, forgetAbsence, nextDueTime, type OperationRow, park,
-  recoverRunning, reschedule,
+  claim, complete, dropAll, dueOperations, enqueue, forgetAbsence, nextDueTime,
+  type OperationRow, park, recoverRunning, reschedule,
 } from './queue.js';
 import { LimiterClosedError, type LimiterRegistry, type RateLimiter } from './rate-limiter.js';
 import { reconcile } from './reconcile.js';
@@ -27,18 +28,26 @@ export interface WorkerOptions {
   retryMaxMs: number;
   /** Attempts (429s not counted) before an operation is parked as failed. */
   maxAttempts: number;
+  /**
+   * Answers 429 an operation may get before it is parked as failed: an application
+   * that throttles without end is given up on rather than asked for ever.
+   */
+  maxThrottled: number;
   /** Safety poll for changes and due retries, in ms (changes also wake it at once). */
   pollMs: number;
 }
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
-  retryBaseMs: 2_000, retryMaxMs: 10 * 60_000, maxAttempts: 8, pollMs: 5_000,
+  retryBaseMs: 2_000, retryMaxMs: 10 * 60_000, maxAttempts: 8, maxThrottled: 40,
+  pollMs: 5_000,
 };
 
 /** Operations of one application in flight at once, whatever its concurrency caps. */
 const MAX_IN_FLIGHT = 64;
 /** Changes planned per transaction: short, since sign-in shares the database connection. */
 const FEED_BATCH = 100;
+/** Operations started per turn of the event loop. */
+const START_BATCH = 8;
 /** How long a stop waits for requests on the wire, in ms. */
 const STOP_GRACE_MS = 5_000;
 
@@ -66,6 +75,8 @@ export class ProvisioningWorker {
   private dueTimer: NodeJS.Timeout | null = null;
   private readonly inFlight = new Map<string, Map<number, { key: string; done: Promise<void> }>>();
   private readonly clients = new Map<string, { signature: string; client: ScimClient }>();
+  // Applications whose integration was deactivated while work of theirs was running.
+  private readonly halted = new Set<string>();
   private readonly log: Logger;
 
   constructor(private readonly deps: Deps,
@@ -105,15 +116,45 @@ export class ProvisioningWorker {
   }
 
   /**
-   * Every SCIM call is an event, so the events of the last minute say how much of each
-   * application's quota an earlier run of the process already used.
+   * Stops an application's provisioning at once: no request of its that is not yet on
+   * the wire leaves, the work running ends at its next request, and every operation of
+   * the application is dropped once that work has ended. Waits for it at most
+   * STOP_GRACE_MS; what ends later is dropped when it ends.
+   */
+  async halt(applicationId: string): Promise<void> {
+    this.halted.add(applicationId);
+    this.deps.limiters.close(applicationId);
+    const running = [...(this.inFlight.get(applicationId)?.values() ?? [])].map((e) => e.done);
+    const grace = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
+    await Promise.race([Promise.allSettled(running), grace]);
+    await this.dropHaltedWork(applicationId);
+  }
+
+  /** Lets an application's requests through again (its integration is being activated). */
+  resume(applicationId: string): void {
+    this.halted.delete(applicationId);
+    this.deps.limiters.open(applicationId);
+  }
+
+  /** Drops a halted application's operations once none of them is running any more. */
+  private async dropHaltedWork(applicationId: string): Promise<void> {
+    if (!this.halted.has(applicationId)) return;
+    if ((this.inFlight.get(applicationId)?.size ?? 0) > 0) return;
+    await dropAll(this.deps.db, applicationId);
+  }
+
+  /**
+   * Every SCIM call is an event (page reads included; an activation made one check), so
+   * the events of the last minute say how much of each application's quota an earlier
+   * run of the process already used.
    */
   private async seedLimiters(): Promise<void> {
     const since = new Date(Date.now() - 61_000).toISOString();
+    const types = [...PROVISION_EVENT_TYPES, 'idm_integration_activate'];
     for (const integration of await this.activeIntegrations()) {
       const calls = await this.deps.db.selectFrom('events').select('time')
         .where('application_id', '=', integration.application_id)
-        .where('type', 'in', PROVISION_EVENT_TYPES).where('time', '>=', since)
+        .where('type', 'in', types).where('time', '>=', since)
         .orderBy('seq', 'asc').execute();
       this.limiterOf(integration).seed(calls.map((c) => Date.parse(c.time)));
     }
@@ -189,6 +230,7 @@ export class ProvisioningWorker {
   /** Starts as many due operations as the application's caps leave room for. */
   private async fill(integration: ActiveIntegration): Promise<void> {
     const app = integration.application_id;
+    if (this.halted.has(app)) return;
     const running = this.inFlight.get(app) ?? new Map();
     this.inFlight.set(app, running);
     const cap = Math.min(MAX_IN_FLIGHT,
@@ -202,9 +244,15 @@ export class ProvisioningWorker {
     // Built before claiming, so a broken setting leaves the operations queued.
     const rt = this.runtime(integration);
     await claim(this.deps.db, picked.map((op) => op.id));
-    for (const op of picked) {
-      const done = this.run(rt, op).finally(() => {
+    for (const [index, op] of picked.entries()) {
+      // An operation with nothing to send is database work only, run to its end at once:
+      // starting a few per turn of the event loop keeps such a burst short.
+      if (index > 0 && index % START_BATCH === 0) await yieldToEvents();
+      const done = this.run(rt, op).finally(async () => {
         running.delete(op.id);
+        await this.dropHaltedWork(app).catch((e: unknown) => {
+          this.log.error({ err: e, applicationId: app }, 'could not drop halted operations');
+        });
         this.wake();
       });
       running.set(op.id, { key: `${op.kind}:${op.target_id}`, done });
@@ -216,8 +264,9 @@ export class ProvisioningWorker {
       await execute(rt, op);
       await complete(this.deps.db, op);
     } catch (error) {
-      // Stopped before sending: the row stays running and is recovered at next start.
-      if (error instanceof LimiterClosedError) return;
+      // Stopped before sending: the row stays running and is recovered at next start,
+      // or, when the integration was deactivated, dropped with the rest of its work.
+      if (error instanceof LimiterClosedError || this.halted.has(op.application_id)) return;
       await this.failed(op, error).catch((e: unknown) => {
         if (this.running) this.log.error({ err: e, op: op.id }, 'could not store a failure');
       });
@@ -236,9 +285,7 @@ export class ProvisioningWorker {
       this.log.warn({ err: error, op: op.id, kind: op.kind }, 'operation failed unexpectedly');
     }
     if (delivery.status === 429) {
-      const wait = delivery.retryAfterMs ?? 1000;
-      await reschedule(this.deps.db, op, { notBefore: new Date(Date.now() + wait),
-        attempts: op.attempts, error: delivery.message });
+      await this.waitOrGiveUp(op, delivery);
       return;
     }
     const attempts = op.attempts + 1;
@@ -253,6 +300,28 @@ export class ProvisioningWorker {
     await markFailed(this.deps.db, op, delivery.message);
     this.log.warn({ op: op.id, kind: op.kind, status: delivery.status },
       'operation parked as failed');
+  }
+
+  /**
+   * A 429 waits for its Retry-After (1 s when it gave none) without using up an attempt,
+   * until the operation has been throttled maxThrottled times: then it is parked.
+   */
+  private async waitOrGiveUp(op: OperationRow, delivery: DeliveryError): Promise<void> {
+    const data = JSON.parse(op.data) as Record<string, unknown>;
+    const count = Number(data.throttled ?? 0) + 1;
+    if (count < this.options.maxThrottled) {
+      await reschedule(this.deps.db, op, {
+        notBefore: new Date(Date.now() + (delivery.retryAfterMs ?? 1000)),
+        attempts: op.attempts, error: delivery.message, data: { ...data, throttled: count } });
+      return;
+    }
+    const message = `The application answered 429 (too many requests) ${count} times; `
+      + `gave up. Last answer: ${delivery.message}`;
+    await park(this.deps.db, op, op.attempts, message);
+    await markFailed(this.deps.db, op, message);
+    await recordGivingUp(this.deps.db, op, message, count);
+    this.log.warn({ op: op.id, kind: op.kind, throttled: count },
+      'operation parked after 429s');
   }
 
   /** Full jitter over the upper half: between half and all of the doubled delay. */
@@ -277,6 +346,7 @@ export class ProvisioningWorker {
       excludedAttributes: JSON.parse(integration.excluded_attributes) as string[],
       followUp: async (kind, targetIds, trx) => {
         if (targetIds.length === 0 || (kind === 'group' && !manageGroups)) return;
+        if (this.halted.has(app)) return;
         await enqueue(trx ?? this.deps.db, app,
           targetIds.map((targetId) => ({ kind, targetId })));
       },
@@ -355,6 +425,32 @@ async function execute(rt: AppRuntime, op: OperationRow): Promise<void> {
     case 'group': return syncGroup(rt, op.target_id);
     case 'group.delete': return deleteGroup(rt, op.target_id, JSON.parse(op.data));
   }
+}
+
+/** Event types of the calls an operation of each kind is parked after. */
+const GIVE_UP_EVENT: Record<OperationRow['kind'], ProvisionEventType> = {
+  user: 'user_update_provision', group: 'group_update_provision',
+  'group.delete': 'group_delete_provision', reconcile: 'user_lookup_provision',
+};
+
+/**
+ * Records that an operation was given up after endless 429s, as a failure of the call
+ * that was refused last (found in the event log), so it shows beside that call's events.
+ */
+async function recordGivingUp(db: Db, op: OperationRow, message: string,
+  throttled: number): Promise<void> {
+  let query = db.selectFrom('events').select(['type', 'resource_name'])
+    .where('application_id', '=', op.application_id).where('type', 'in', PROVISION_EVENT_TYPES);
+  query = op.kind === 'reconcile' ? query.where('resource_type', '=', 'application')
+    : query.where(op.kind === 'user' ? 'user_id' : 'group_id', '=', op.target_id);
+  const last = await query.orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const kind = op.kind === 'user' ? 'user' : op.kind === 'reconcile' ? 'application' : 'group';
+  await recordProvisionEvent(db, {
+    type: (last?.type as ProvisionEventType | undefined) ?? GIVE_UP_EVENT[op.kind],
+    applicationId: op.application_id, success: false,
+    subject: { kind, id: op.target_id, name: last?.resource_name ?? '' },
+    status: 429, message, details: { gaveUp: true, throttled },
+  });
 }
 
 /** Shows a parked failure on the user or group it concerns. */

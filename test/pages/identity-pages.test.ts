@@ -80,6 +80,46 @@ describe('Identity Management tab', () => {
     assert.deepEqual((await service.ctx.provisioning.integrations.mappings(appId)).excluded, []);
   });
 
+  /** What a browser sends back when the form is saved as shown, token left empty. */
+  function formAsShown(page: string): Record<string, string> {
+    const form = page.slice(page.indexOf('<h3>Configure</h3>'));
+    const selected = /<option value="([^"]*)" selected>/.exec(form)?.[1] ?? '';
+    const values: Record<string, string> = { _csrf: csrf, rateProfile: selected };
+    for (const m of form.matchAll(/name="(\w+)" type="(?:text|number)" value="([^"]*)"/g)) {
+      values[m[1]!] = m[2]!;
+    }
+    if (/name="manageGroups" value="on" checked/.test(form)) values.manageGroups = 'on';
+    return values;
+  }
+
+  it('offers a custom rate profile, and saving the form keeps its numbers', async () => {
+    const before = await agent.get(tab).expect(200);
+    assert.match(before.text, /<option value="custom">Custom/);
+    await agent.post(tab).type('form').send({ ...formAsShown(before.text),
+      rateProfile: 'custom', requestsPerMinute: '300', concurrentReads: '7',
+      concurrentWrites: '3' }).expect(303);
+    const custom = await service.ctx.provisioning.integrations.get(appId);
+    assert.deepEqual([custom.rateProfile, custom.requestsPerMinute, custom.concurrentReads,
+      custom.concurrentWrites], ['custom', 300, 7, 3]);
+    const shown = await agent.get(tab).expect(200);
+    assert.match(shown.text, /<option value="custom" selected>/);
+    assert.match(shown.text, /name="requestsPerMinute" type="number" value="300"/);
+    await agent.post(tab).type('form').send(formAsShown(shown.text)).expect(303);
+    const saved = await service.ctx.provisioning.integrations.get(appId);
+    assert.deepEqual([saved.rateProfile, saved.requestsPerMinute, saved.concurrentReads,
+      saved.concurrentWrites], ['custom', 300, 7, 3]);
+  });
+
+  it('puts a custom number that is not one next to its field, changing nothing', async () => {
+    const page = await agent.get(tab).expect(200);
+    const res = await agent.post(tab).type('form').send({ ...formAsShown(page.text),
+      requestsPerMinute: 'lots' }).expect(400);
+    assert.match(res.text, /id="f-requestsPerMinute-error">/);
+    assert.match(res.text, /name="requestsPerMinute" type="number" value="lots"/);
+    assert.equal((await service.ctx.provisioning.integrations.get(appId)).requestsPerMinute,
+      300);
+  });
+
   it('syncs now and deactivates the connection', async () => {
     await agent.post(`${tab}/sync`).type('form').send({ _csrf: csrf }).expect(303);
     assert.match((await agent.get(tab)).text, /A full sync was queued/);

@@ -36,6 +36,20 @@ describe('groups in an Asana-like application', () => {
     assert.equal((await eventsOf(setup, 'group_create_provision')).at(-1)?.outcome, 'success');
   });
 
+  it('binding a group that already has members pushes the members and the group',
+    async () => {
+      const group = await ctx.groups.create({ name: 'Bound later' }, SYSTEM);
+      const members = [await makeUser(setup, [group.id]), await makeUser(setup, [group.id])];
+      await settled(setup);
+      assert.ok(members.every((m) => spUser(setup.sp, m.username) === undefined),
+        'nothing is sent for a group not bound');
+      await ctx.applications.bind(setup.appId, group.id, SYSTEM);
+      await settled(setup);
+      const ids = members.map((m) => spUser(setup.sp, m.username)?.id);
+      assert.ok(ids.every(Boolean), 'each member has an account');
+      assert.deepEqual(spGroup('Bound later')?.members.map((m) => m.value).sort(), ids.sort());
+    });
+
   it('takes over a same-named group instead of creating another', async () => {
     const stranger = setup.sp.seedUser({ userName: 'stranger@example.com' });
     const existing = setup.sp.seedGroup({ displayName: 'Design', memberIds: [stranger.id] });

@@ -103,8 +103,8 @@ export async function settled(setup: Setup): Promise<void> {
 
 /**
  * The same for any database and application. The cursor is read before the queue:
- * planning stores operations and moves the cursor in one transaction, so a cursor
- * already past the feed means the queue read after it holds every planned operation.
+ * planning moves the cursor only once its operations are stored, so a cursor already
+ * past the feed means the queue read after it holds every planned operation.
  */
 export async function settledIn(db: Db, appId: string): Promise<void> {
   await waitFor('provisioning to settle', async () => {

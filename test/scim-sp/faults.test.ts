@@ -50,8 +50,35 @@ describe('test SCIM service provider: fault switches', () => {
     assert.equal((await scim.get('/Users')).status, 200);
   });
 
+  it('says the Retry-After it was given, in seconds or as an HTTP date', async () => {
+    const date = new Date(Date.now() + 5_000).toUTCString();
+    sp.faults.failNext(1, 429, '7');
+    assert.equal((await scim.get('/Users')).headers.get('retry-after'), '7');
+    sp.faults.failNext(1, 429, date);
+    assert.equal((await scim.get('/Users')).headers.get('retry-after'), date);
+  });
+
+  it('applies the next N changes, then drops the connection instead of answering',
+    async () => {
+      sp.faults.dropAfterNext(1);
+      await assert.rejects(scim.post('/Users', userPayload('applied@example.com')), TypeError);
+      assert.deepEqual(sp.users().map((u) => u.userName), ['applied@example.com']);
+      assert.equal(sp.requests.at(-1)?.status, 0);
+      assert.equal(sp.requests.at(-1)?.handled, true);
+      assert.equal((await scim.get('/Users')).status, 200);
+    });
+
+  it('drops after handling only requests of the method given', async () => {
+    sp.faults.dropAfterNext(1, 'post');
+    assert.equal((await scim.get('/Users')).status, 200);
+    await assert.rejects(scim.post('/Users', userPayload('late@example.com')), TypeError);
+    assert.equal(sp.users().length, 1);
+  });
+
   it('refuses nonsense settings', () => {
     assert.throws(() => sp.faults.failNext(1, 200), RangeError);
+    assert.throws(() => sp.faults.failNext(1, 429, 'line\nbreak'), RangeError);
+    assert.throws(() => sp.faults.dropAfterNext(-1), RangeError);
     assert.throws(() => sp.faults.slowNext(-1, 10), RangeError);
     assert.throws(() => sp.faults.dropNext(1.5), RangeError);
   });

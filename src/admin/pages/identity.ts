@@ -8,6 +8,20 @@ import type { Notice } from '../../views/layout.js';
 import { configSchema } from '../provisioning-api.js';
 import { adminFrame, param } from './frame.js';
 
+const CUSTOM_NUMBERS = ['requestsPerMinute', 'concurrentReads', 'concurrentWrites'] as const;
+
+/**
+ * The numbers of a custom profile, as entered. A field left empty keeps the stored
+ * number; text that is not a number goes on, so the schema names the field.
+ */
+function customNumbers(v: Record<string, string>): Record<string, unknown> {
+  const entered = CUSTOM_NUMBERS.filter((name) => v[name]?.trim());
+  return Object.fromEntries(entered.map((name) => {
+    const text = v[name]!.trim();
+    return [name, /^\d+$/.test(text) ? Number(text) : text];
+  }));
+}
+
 /** The configuration form as input for the provisioning service's schema. */
 function configInput(body: unknown, supportsGroups: boolean) {
   const v = formValues(body);
@@ -15,6 +29,8 @@ function configInput(body: unknown, supportsGroups: boolean) {
     baseUrl: v.baseUrl ?? '',
     ...(v.token?.trim() ? { token: v.token.trim() } : {}),
     ...(v.rateProfile ? { rateProfile: v.rateProfile } : {}),
+    // Numbers go only with the custom profile: a named profile brings its own.
+    ...(v.rateProfile === 'custom' ? customNumbers(v) : {}),
     ...(supportsGroups ? { manageGroups: v.manageGroups === 'on' } : {}),
   };
 }

@@ -39,10 +39,31 @@ ${post(frame, w, '/deactivate', 'Deactivate IdM connection', 'danger')}`
     : i.status === 'inactive' ? post(frame, w, '/activate', 'Activate', 'primary') : ''}</div>`;
 }
 
+/** The numbers a custom profile is made of, as form fields. */
+const CUSTOM_FIELDS = [
+  ['requestsPerMinute', 'Custom: requests a minute'],
+  ['concurrentReads', 'Custom: concurrent reads (GET)'],
+  ['concurrentWrites', 'Custom: concurrent writes (POST, PUT, PATCH, DELETE)'],
+] as const;
+
+/** The connector's named profiles, then "Custom", which takes the numbers entered. */
+function rateProfileOptions(i: IntegrationView): [string, string][] {
+  return [...i.rateProfiles.map((p): [string, string] => [p.id, p.label]),
+    ['custom', 'Custom (the numbers entered below)']];
+}
+
+function customRateFields(form: FormState): Html {
+  return html`${CUSTOM_FIELDS.map(([name, label]) => inputField({ name, label, state: form,
+    type: 'number', attrs: html` min="1" step="1"`,
+    hint: 'Used when the profile is Custom.' }))}`;
+}
+
 function configForm(frame: PageFrame, w: AppWindow, view: IdentityTabView): Html {
   const i = view.integration;
   const form = view.config ?? { values: { baseUrl: i.baseUrl ?? i.capabilities?.defaultBaseUrl
-    ?? '', rateProfile: i.rateProfile }, errors: {} };
+    ?? '', rateProfile: i.rateProfile, requestsPerMinute: String(i.requestsPerMinute),
+  concurrentReads: String(i.concurrentReads), concurrentWrites: String(i.concurrentWrites) },
+  errors: {} };
   const manage = view.config ? form.values.manageGroups === 'on' : i.manageGroups;
   return html`<form method="post" action="/admin/applications/${w.app.id}/identity"
  class="card inset">${csrfField(frame.csrf)}
@@ -57,7 +78,8 @@ ${inputField({ name: 'token', label: 'API token', type: 'password', state: form,
       + 'leave empty to keep it. To change it, deactivate the integration first.'
       : 'The application\'s service account key.' })}
 ${selectField({ name: 'rateProfile', label: 'Rate limit profile', state: form,
-    options: i.rateProfiles.map((p): [string, string] => [p.id, p.label]) })}
+    options: rateProfileOptions(i) })}
+${customRateFields(form)}
 <p class="hint">Now: ${i.requestsPerMinute} requests a minute, ${i.concurrentReads} concurrent
  reads, ${i.concurrentWrites} concurrent writes.</p>
 <button type="submit" class="primary">${i.status === 'unconfigured' ? 'Configure'

@@ -26,7 +26,8 @@ export interface AppParts extends EndpointContext {
 /**
  * The service provider's HTTP pipeline, in order: record the request, drop it if a
  * drop is pending, read the body, fail it if a failure is pending, check the bearer
- * token, apply the quota, hold it if a delay is pending, then the SCIM endpoints.
+ * token, apply the quota, hold it if a delay is pending, lose its answer if a drop
+ * after handling is pending, then the SCIM endpoints.
  */
 export function createScimSpApp(parts: AppParts): express.Express {
   const app = express();
@@ -41,6 +42,7 @@ export function createScimSpApp(parts: AppParts): express.Express {
   scim.use(requireBearerToken(parts.token));
   scim.use(enforceQuota(parts.quota));
   scim.use(delayRequest(parts.faults));
+  scim.use(dropAnswer(parts.faults));
   scim.use('/Users', usersRouter(parts));
   scim.use('/Groups', groupsRouter(parts));
   scim.use(metaRouter(parts.paging.pageSize));
@@ -86,11 +88,29 @@ function dropConnection(faults: Faults): RequestHandler {
 
 function injectFailure(faults: Faults): RequestHandler {
   return (_req, res, next) => {
-    const status = faults.takeFailure();
-    if (status === undefined) return next();
-    if (status === 429 || status === 503) res.set('Retry-After', '1');
+    const failure = faults.takeFailure();
+    if (failure === undefined) return next();
+    const { status, retryAfter = '1' } = failure;
+    if (status === 429 || status === 503) res.set('Retry-After', retryAfter);
     sendScim(res, status, scimErrorBody(new ScimSpError(status, undefined,
       'Injected failure of the test service provider')));
+  };
+}
+
+/**
+ * The endpoint runs and its change is stored, but the answer never leaves: the
+ * connection is destroyed where the answer would have been written.
+ */
+function dropAnswer(faults: Faults): RequestHandler {
+  return (req, res, next) => {
+    if (!faults.takeDropAfter(req.method)) return next();
+    const entry = (req as Tracked)[ENTRY];
+    res.end = (() => {
+      if (entry) entry.handled = true;
+      req.socket.destroy();
+      return res;
+    }) as typeof res.end;
+    next();
   };
 }
 

@@ -5,16 +5,21 @@ import type { ScimSpFaults } from './types.js';
  * setting of the same switch; a switch turns itself off after its count.
  */
 export class Faults implements ScimSpFaults {
-  private failures = { left: 0, status: 500 };
+  private failures: { left: number; status: number; retryAfter?: string } =
+    { left: 0, status: 500 };
   private delays = { left: 0, ms: 0 };
   private drops = 0;
+  private dropsAfter: { left: number; method?: string } = { left: 0 };
 
-  failNext(count: number, status: number): void {
+  failNext(count: number, status: number, retryAfter?: string): void {
     checkCount(count);
     if (!Number.isInteger(status) || status < 400 || status > 599) {
       throw new RangeError('status must be an HTTP error status, 400 to 599');
     }
-    this.failures = { left: count, status };
+    if (retryAfter !== undefined && !/^[\x20-\x7e]+$/.test(retryAfter)) {
+      throw new RangeError('retryAfter must be printable ASCII');
+    }
+    this.failures = { left: count, status, retryAfter };
   }
 
   slowNext(count: number, ms: number): void {
@@ -28,11 +33,16 @@ export class Faults implements ScimSpFaults {
     this.drops = count;
   }
 
-  /** The status to fail this request with, if a failure is pending. */
-  takeFailure(): number | undefined {
+  dropAfterNext(count: number, method?: string): void {
+    checkCount(count);
+    this.dropsAfter = { left: count, method: method?.toUpperCase() };
+  }
+
+  /** The status (and Retry-After) to fail this request with, if a failure is pending. */
+  takeFailure(): { status: number; retryAfter?: string } | undefined {
     if (this.failures.left === 0) return undefined;
     this.failures.left -= 1;
-    return this.failures.status;
+    return { status: this.failures.status, retryAfter: this.failures.retryAfter };
   }
 
   /** Milliseconds to hold this request, if a delay is pending. */
@@ -40,6 +50,14 @@ export class Faults implements ScimSpFaults {
     if (this.delays.left === 0) return undefined;
     this.delays.left -= 1;
     return this.delays.ms;
+  }
+
+  /** Whether to drop this request's connection once it was handled. */
+  takeDropAfter(method: string): boolean {
+    const { left, method: only } = this.dropsAfter;
+    if (left === 0 || (only !== undefined && only !== method)) return false;
+    this.dropsAfter.left -= 1;
+    return true;
   }
 
   /** Whether to drop this request's connection. */

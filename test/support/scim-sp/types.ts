@@ -58,6 +58,8 @@ export interface ScimSpRequest {
   body: unknown;
   /** Arrival time, epoch milliseconds. */
   at: number;
+  /** True when the request was handled but its answer dropped (see dropAfterNext). */
+  handled?: boolean;
 }
 
 export interface ScimSpQuota {
@@ -78,12 +80,22 @@ export interface ScimSpStats {
 }
 
 export interface ScimSpFaults {
-  /** Answers the next `count` requests with `status` before anything else is checked. */
-  failNext(count: number, status: number): void;
+  /**
+   * Answers the next `count` requests with `status` before anything else is checked.
+   * A 429 or 503 carries `retryAfter` as its Retry-After header (seconds or an HTTP
+   * date); default "1".
+   */
+  failNext(count: number, status: number, retryAfter?: string): void;
   /** Holds the next `count` accepted requests for `ms` milliseconds before handling them. */
   slowNext(count: number, ms: number): void;
   /** Destroys the connection of the next `count` requests without an answer. */
   dropNext(count: number): void;
+  /**
+   * Handles the next `count` accepted requests (of `method` only, when given): the
+   * change is applied, then the connection is destroyed instead of answering, so the
+   * client never learns that it worked.
+   */
+  dropAfterNext(count: number, method?: string): void;
 }
 
 export interface ScimSp {
