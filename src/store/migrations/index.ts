@@ -6,6 +6,7 @@ import { saml } from './0003-saml.js';
 import { provisioning } from './0004-provisioning.js';
 import { indexes } from './0005-indexes.js';
 import { importJobs } from './0006-import.js';
+import { importLease } from './0007-import-lease.js';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration that has
@@ -19,5 +20,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0004-provisioning': provisioning(dialect),
     '0005-indexes': indexes,
     '0006-import': importJobs,
+    '0007-import-lease': importLease,
   };
 }
