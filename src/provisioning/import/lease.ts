@@ -6,22 +6,17 @@ import type { Db } from '../../store/db.js';
  * lapses on its own, so a process that died does not hold a job for ever.
  */
 
-/** How long a claim lasts without renewal, in ms. */
-export const LEASE_MS = 60_000;
-
-/** Renew when this much of the lease has passed, well before another may take it. */
-export const RENEW_AFTER_MS = LEASE_MS / 3;
-
 const isoAt = (ms: number) => new Date(ms).toISOString();
 
 /**
- * Takes the job for `owner` when nobody holds it, the lease lapsed, or `owner` holds it
+ * Takes the job for `owner`, for `leaseMs`, when nobody holds it, the lease lapsed, or `owner` holds it
  * already. One conditional update, so two processes racing for it cannot both win.
  */
-export async function claimJob(db: Db, jobId: string, owner: string): Promise<boolean> {
+export async function claimJob(db: Db, jobId: string, owner: string, leaseMs: number):
+  Promise<boolean> {
   const at = Date.now();
   const result = await db.updateTable('import_jobs')
-    .set({ lease_owner: owner, lease_expires_at: isoAt(at + LEASE_MS) })
+    .set({ lease_owner: owner, lease_expires_at: isoAt(at + leaseMs) })
     .where('id', '=', jobId)
     .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', owner),
       eb('lease_expires_at', '<', isoAt(at))]))
@@ -30,9 +25,10 @@ export async function claimJob(db: Db, jobId: string, owner: string): Promise<bo
 }
 
 /** Extends the lease; false when `owner` no longer holds it (it lapsed and was taken). */
-export async function renewLease(db: Db, jobId: string, owner: string): Promise<boolean> {
+export async function renewLease(db: Db, jobId: string, owner: string, leaseMs: number):
+  Promise<boolean> {
   const result = await db.updateTable('import_jobs')
-    .set({ lease_expires_at: isoAt(Date.now() + LEASE_MS) })
+    .set({ lease_expires_at: isoAt(Date.now() + leaseMs) })
     .where('id', '=', jobId).where('lease_owner', '=', owner)
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;

@@ -11,7 +11,7 @@ import type { Db } from '../../store/db.js';
 import { type ImportResult, type ImportTarget, importOne, recoverCreated } from './importer.js';
 import { beginNotice, completeJob, getJob, type ImportJob, type ItemRow, markCreating,
   markNotified, openItems, runningJobIds, storeOutcome, unnotifiedJobIds } from './jobs.js';
-import { claimJob, LEASE_MS, releaseLease, RENEW_AFTER_MS, renewLease } from './lease.js';
+import { claimJob, releaseLease, renewLease } from './lease.js';
 import type { ScimUser } from './mapping.js';
 import { completionNotice } from './notice.js';
 
@@ -22,7 +22,7 @@ export interface ImportWorkerDeps {
   mailer: Mailer;
   logger: Logger;
   /** Read when a notice is made: its recipient and the base of its links. */
-  config: Pick<Config, 'adminEmail' | 'publicUrl'>;
+  config: Pick<Config, 'adminEmail' | 'publicUrl' | 'importLeaseSeconds'>;
 }
 
 /** Emitted on `progress` after each user's outcome is stored. */
@@ -35,8 +35,6 @@ export interface ImportProgress {
 const BATCH = 50;
 /** Pause after a failed round (database or mail server trouble) before trying again. */
 const RETRY_MS = 15_000;
-/** How often to look again while another process holds every open job's lease. */
-const HELD_ELSEWHERE_MS = LEASE_MS / 2;
 
 /** Thrown out of a job whose lease lapsed and was taken by another process. */
 class LeaseLost extends Error {}
@@ -92,7 +90,8 @@ export class ImportWorker {
       try {
         const round = await this.round();
         worked = round === 'worked';
-        if (round === 'held_elsewhere') pause = HELD_ELSEWHERE_MS;
+        // Another process holds every open job: look again once its lease could lapse.
+        if (round === 'held_elsewhere') pause = this.leaseMs / 2;
       } catch (error) {
         pause = RETRY_MS;
         this.log.error({ err: error }, 'import round failed; trying again later');
@@ -110,7 +109,7 @@ export class ImportWorker {
     const jobIds = await runningJobIds(this.deps.db);
     for (const jobId of jobIds) {
       if (this.stopping) return 'idle';
-      if (!await claimJob(this.deps.db, jobId, this.owner)) continue;
+      if (!await claimJob(this.deps.db, jobId, this.owner, this.leaseMs)) continue;
       await this.runClaimed(jobId);
       return 'worked';
     }
@@ -123,7 +122,7 @@ export class ImportWorker {
     let owed = 0;
     for (const jobId of await unnotifiedJobIds(this.deps.db)) {
       if (this.stopping) break;
-      if (!await claimJob(this.deps.db, jobId, this.owner)) continue;
+      if (!await claimJob(this.deps.db, jobId, this.owner, this.leaseMs)) continue;
       try {
         await this.notify(jobId);
       } catch (error) {
@@ -188,10 +187,19 @@ export class ImportWorker {
     }
   }
 
-  /** Renews the lease once a third of it has passed. @throws LeaseLost. */
+  private get leaseMs(): number {
+    return this.deps.config.importLeaseSeconds * 1000;
+  }
+
+  /**
+   * Renews the lease once a third of it has passed, well before another process may
+   * take it. @throws LeaseLost.
+   */
   private async keepLease(jobId: string): Promise<void> {
-    if (Date.now() - this.renewedAt < RENEW_AFTER_MS) return;
-    if (!await renewLease(this.deps.db, jobId, this.owner)) throw new LeaseLost();
+    if (Date.now() - this.renewedAt < this.leaseMs / 3) return;
+    if (!await renewLease(this.deps.db, jobId, this.owner, this.leaseMs)) {
+      throw new LeaseLost();
+    }
     this.renewedAt = Date.now();
   }
 
