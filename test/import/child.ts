@@ -1,0 +1,51 @@
+import request from 'supertest';
+import { runService, type ServiceProcess } from '../support/process.js';
+import type { ScimSp } from '../support/scim-sp/index.js';
+
+/** The real service in a child process, with its admin API. */
+export interface ChildService {
+  process: ServiceProcess;
+  url: string;
+  apiKey: string;
+}
+
+/**
+ * Starts `src/main.ts` on the data directory; the API key is read from the first-start
+ * output, or given when the directory was used before.
+ */
+export async function startChild(env: Record<string, string>, apiKey?: string):
+  Promise<ChildService> {
+  const child = runService({ LOG_LEVEL: 'info', ...env });
+  const url = await child.listening();
+  const key = apiKey ?? /(idp_\S+)/.exec(await child.line((l) => l.includes('admin API key')))![1]!;
+  return { process: child, url, apiKey: key };
+}
+
+/** An admin API client for a child service. */
+export function childApi(service: { url: string; apiKey: string }) {
+  const key = { 'x-api-key': service.apiKey };
+  return {
+    get: (path: string) => request(service.url).get(`/api/v1${path}`).set(key),
+    post: (path: string, body: unknown) => request(service.url).post(`/api/v1${path}`)
+      .set(key).send(body as object),
+    put: (path: string, body: unknown) => request(service.url).put(`/api/v1${path}`)
+      .set(key).send(body as object),
+  };
+}
+
+/** A custom SAML application with identity management active against the test provider. */
+export async function childAppWithIdm(service: ChildService, sp: ScimSp): Promise<string> {
+  const api = childApi(service);
+  const app = await api.post('/applications', { connector: 'custom-saml', label: 'Tasks' })
+    .expect(201);
+  const idm = `/applications/${app.body.id}/identity-management`;
+  await api.put(idm, { baseUrl: sp.baseUrl, token: sp.token }).expect(200);
+  await api.post(`${idm}/activate`, {}).expect(200);
+  return app.body.id as string;
+}
+
+/** Log lines of the child whose message is `msg`, parsed. */
+export function logsOf(child: ChildService, msg: string): Record<string, unknown>[] {
+  return child.process.stdout.filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === msg);
+}
