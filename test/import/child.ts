@@ -49,3 +49,17 @@ export function logsOf(child: ChildService, msg: string): Record<string, unknown
   return child.process.stdout.filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === msg);
 }
+
+/** The user named by each `user_import` event, every page of the event log. */
+export async function importedNames(service: ChildService): Promise<string[]> {
+  const names: string[] = [];
+  let cursor = '';
+  do {
+    const page = (await childApi(service).get(`/events?type=user_import&limit=500${cursor}`)
+      .expect(200)).body as { events: { resource: { name: string } }[];
+        nextCursor: number | null };
+    names.push(...page.events.map((e) => e.resource.name));
+    cursor = page.nextCursor ? `&cursor=${page.nextCursor}` : '';
+  } while (cursor);
+  return names;
+}
