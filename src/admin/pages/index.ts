@@ -10,7 +10,7 @@ import { adminAuthPages, requireAdmin } from './auth.js';
 import { insightsPages } from './insights.js';
 import { multipartForms } from './logo.js';
 import { groupPages } from './groups.js';
-import { importPages } from './import.js';
+import { IMPORT_FORM_PATH, importFormBody, importPages } from './import.js';
 import { userPages } from './users.js';
 
 /**
@@ -20,6 +20,7 @@ import { userPages } from './users.js';
  */
 export function adminPortal(ctx: AppContext): Router {
   const router = Router();
+  router.post(IMPORT_FORM_PATH, importFormBody);
   router.use(express.urlencoded({ extended: false, limit: ctx.config.maxBodyBytes,
     parameterLimit: 1000 }));
   router.use(multipartForms);
