@@ -9,6 +9,7 @@ import { appWindowPages } from './app-window.js';
 import { adminAuthPages, requireAdmin } from './auth.js';
 import { insightsPages } from './insights.js';
 import { multipartForms } from './logo.js';
+import { passwordLinkPages } from './password-link.js';
 import { groupPages } from './groups.js';
 import { IMPORT_FORM_PATH, importFormBody, importPages } from './import.js';
 import { userPages } from './users.js';
@@ -32,6 +33,7 @@ export function adminPortal(ctx: AppContext): Router {
   router.use(appWindowPages(ctx));
   router.use(importPages(ctx));
   router.use(userPages(ctx));
+  router.use(passwordLinkPages(ctx));
   router.use(groupPages(ctx));
   router.use(insightsPages(ctx));
   router.use((req) => {

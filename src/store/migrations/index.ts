@@ -7,6 +7,7 @@ import { provisioning } from './0004-provisioning.js';
 import { indexes } from './0005-indexes.js';
 import { importJobs } from './0006-import.js';
 import { importLease } from './0007-import-lease.js';
+import { passwordLinks } from './0008-password-links.js';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration that has
@@ -21,5 +22,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0005-indexes': indexes,
     '0006-import': importJobs,
     '0007-import-lease': importLease,
+    '0008-password-links': passwordLinks,
   };
 }
