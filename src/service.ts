@@ -24,7 +24,12 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const ctx = await createContext(config, logger);
   const firstStart = await ctx.admins.ensureFirstAdmin();
-  const server = await listen(createApp(ctx), config);
+  // A port in use fails the start; the database opened for it is closed again.
+  const server = await listen(createApp(ctx), config)
+    .catch(async (error: unknown) => {
+      await ctx.database.close();
+      throw error;
+    });
   const inFlight = trackResponses(server);
   await ctx.provisioning.start();
   ctx.imports.start();
@@ -47,8 +52,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
 function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Server> {
   return new Promise<Server>((resolve, reject) => {
-    const server = app.listen(config.port, config.host, () => resolve(server));
-    server.once('error', reject);
+    // Express 5 calls back with the error when the port cannot be bound.
+    const server = app.listen(config.port, config.host, (error?: Error) =>
+      (error ? reject(error) : resolve(server)));
   });
 }
 
