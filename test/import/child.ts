@@ -17,7 +17,8 @@ export async function startChild(env: Record<string, string>, apiKey?: string):
   Promise<ChildService> {
   const child = runService({ LOG_LEVEL: 'info', ...env });
   const url = await child.listening();
-  const key = apiKey ?? /(idp_\S+)/.exec(await child.line((l) => l.includes('admin API key')))![1]!;
+  const keyLine = apiKey ?? await child.line((l) => l.includes('admin API key'));
+  const key = apiKey ?? /(idp_\S+)/.exec(keyLine)![1]!;
   return { process: child, url, apiKey: key };
 }
 

@@ -166,7 +166,9 @@ export class ImportWorker {
     const job = await getJob(this.deps.db, jobId);
     const actor: Actor = { type: 'admin', id: job.initiator.id, name: job.initiator.name };
     const target = { applicationId: job.applicationId, actor };
-    if (job.done > 0) this.log.info({ jobId, done: job.done, total: job.total }, 'resuming import');
+    if (job.done > 0) {
+      this.log.info({ jobId, done: job.done, total: job.total }, 'resuming import');
+    }
     while (!this.stopping) {
       const items = await openItems(this.deps.db, jobId, BATCH);
       if (items.length === 0) {
