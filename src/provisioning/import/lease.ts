@@ -10,7 +10,8 @@ const isoAt = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Takes the job for `owner`, for `leaseMs`, when nobody holds it, the lease lapsed, or
- * `owner` holds it already. One conditional update, so two processes racing for it cannot both win.
+ * `owner` holds it already. One conditional update, so two processes racing for it
+ * cannot both win.
  */
 export async function claimJob(db: Db, jobId: string, owner: string, leaseMs: number):
   Promise<boolean> {
