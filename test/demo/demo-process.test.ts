@@ -28,6 +28,17 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Runs the demo's main.ts as `npm run demo` does, with `env` and its own temp folder. */
+function runDemo(env: Record<string, string>, temp: string) {
+  return spawn(process.execPath, ['--import', 'tsx', 'test/support/demo/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', PASSWORD_HASH_COST: '10',
+      TMPDIR: temp, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+const demoFolders = (temp: string) => readdirSync(temp).filter((f) => f.startsWith('idp-demo-'));
+
 describe('the demo', () => {
   const root = mkdtempSync(join(tmpdir(), 'idp-demo-test-'));
   after(() => rmSync(root, { recursive: true, force: true }));
@@ -47,11 +58,7 @@ describe('the demo', () => {
   it('runs as `npm run demo` does, on the PORT given, and cleans up on SIGTERM', async () => {
     const port = await freePort();
     const temp = mkdtempSync(join(root, 'run-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/demo/main.ts'], {
-      env: { PATH: process.env.PATH ?? '', PORT: String(port), LOG_LEVEL: 'silent',
-        PASSWORD_HASH_COST: '10', TMPDIR: temp },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = runDemo({ PORT: String(port) }, temp);
     const exited = once(child, 'exit');
     const lines: string[] = [];
     const stderr: string[] = [];
@@ -73,12 +80,23 @@ describe('the demo', () => {
       assert.match(login.text, /Sign in/);
       const app = await request(sampleApp).get('/').expect(200);
       assert.match(app.text, /Log in with SSO/);
-      assert.equal(readdirSync(temp).filter((f) => f.startsWith('idp-demo-')).length, 1);
+      assert.equal(demoFolders(temp).length, 1);
     } finally {
       child.kill('SIGTERM');
     }
     const [code] = await exited;
     assert.equal(code, 0);
-    assert.deepEqual(readdirSync(temp).filter((f) => f.startsWith('idp-demo-')), []);
+    assert.deepEqual(demoFolders(temp), []);
+  });
+
+  it('reads the service settings from the environment, and stops on a bad one', async () => {
+    const temp = mkdtempSync(join(root, 'bad-'));
+    const child = runDemo({ PORT: '0', MAIL_FROM: 'not-an-address' }, temp);
+    const stderr: string[] = [];
+    createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 1);
+    assert.match(stderr.join('\n'), /MAIL_FROM must be a mail address, got "not-an-address"/);
+    assert.deepEqual(demoFolders(temp), []);
   });
 });
