@@ -54,6 +54,11 @@ export interface Config {
   mailFrom: string;
   /** Where notices to the administrators go (import completed). Default `admin@localhost`. */
   adminEmail: string;
+  /**
+   * How long a service process holds an import job without renewing its claim, in
+   * seconds. Default 60. After a crash, the job resumes once this has passed.
+   */
+  importLeaseSeconds: number;
 }
 
 /** Thrown by loadConfig with every problem found, one line each. */
@@ -217,6 +222,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: readSmtpUrl(env, problems),
     mailFrom: readAddress(env, 'MAIL_FROM', 'identity@localhost', problems),
     adminEmail: readAddress(env, 'ADMIN_EMAIL', 'admin@localhost', problems),
+    importLeaseSeconds: readInt(env, 'IMPORT_LEASE_SECONDS', 60, 2, 3600, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

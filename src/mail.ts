@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 
@@ -11,6 +11,11 @@ export interface MailMessage {
    * crash replaces the outbox file instead of adding a second one.
    */
   key: string;
+  /**
+   * Message-ID header, angle brackets included. A notice sent again keeps its id, so the
+   * recipient's mail system can tell the copy from a new message.
+   */
+  messageId?: string;
   to: string;
   subject: string;
   text: string;
@@ -28,12 +33,16 @@ export function outboxDir(dataDir: string): string {
 
 const SAFE_KEY = /^[A-Za-z0-9_-]{1,100}$/;
 
+function envelopeOf(config: Config, message: MailMessage): SendMailOptions {
+  return { from: config.mailFrom, to: message.to, subject: message.subject,
+    text: message.text, ...(message.messageId ? { messageId: message.messageId } : {}) };
+}
+
 function smtpMailer(config: Config, smtpUrl: string, logger: Logger): Mailer {
   const transport = nodemailer.createTransport(smtpUrl);
   return {
     async send(message) {
-      await transport.sendMail({ from: config.mailFrom, to: message.to,
-        subject: message.subject, text: message.text });
+      await transport.sendMail(envelopeOf(config, message));
       logger.info({ key: message.key }, 'notice sent by SMTP');
     },
   };
@@ -50,8 +59,7 @@ function outboxMailer(config: Config, logger: Logger): Mailer {
   return {
     async send(message) {
       if (!SAFE_KEY.test(message.key)) throw new Error('mail key must be a safe file name');
-      const info = await transport.sendMail({ from: config.mailFrom, to: message.to,
-        subject: message.subject, text: message.text });
+      const info = await transport.sendMail(envelopeOf(config, message));
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const file = join(dir, `${message.key}.eml`);
       // Written beside, then renamed: a reader never sees half a message.

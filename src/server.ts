@@ -7,6 +7,7 @@ import { assignRequestId } from './http/request.js';
 import { securityHeaders, staticAssets } from './http/security.js';
 import { ADMIN_COOKIE, CONSOLE_COOKIE, sessionMiddleware } from './http/session.js';
 import { portalRouter } from './portal/routes.js';
+import { setPasswordRouter } from './portal/set-password.js';
 import { samlRouter } from './saml/routes.js';
 
 /** The HTTP application: middleware in the order it runs, then each part's routes. */
@@ -37,6 +38,7 @@ export function createApp(ctx: AppContext): Express {
     path: '/admin' }), adminPortal(ctx));
   app.use(sessionMiddleware(ctx.db, { ...sessions, name: CONSOLE_COOKIE }));
   app.use(samlRouter(ctx));
+  app.use(setPasswordRouter(ctx));
   app.use(portalRouter(ctx));
   return app;
 }

@@ -9,6 +9,7 @@ import { eventsApi } from './events-api.js';
 import { groupsApi } from './groups-api.js';
 import { importApi } from './import-api.js';
 import { keysApi } from './keys-api.js';
+import { passwordLinkApi } from './password-link-api.js';
 import { provisioningApi } from './provisioning-api.js';
 import { usersApi } from './users-api.js';
 
@@ -19,6 +20,7 @@ export function adminApi(ctx: AppContext): Router {
   router.use(requireApiKey(ctx.admins));
   router.use(express.json({ limit: ctx.config.maxBodyBytes }), requireJsonBody);
   router.use(usersApi(ctx));
+  router.use(passwordLinkApi(ctx));
   router.use(groupsApi(ctx));
   router.use(eventsApi(ctx));
   router.use(keysApi(ctx));

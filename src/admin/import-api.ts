@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import { parseInput } from '../http/validate.js';
 
 /** The most users one import may select. */
-const MAX_SELECTION = 5000;
+export const MAX_SELECTION = 5000;
 
 const keyList = z.array(z.string().trim().min(1).max(256)).min(1).max(MAX_SELECTION);
 

@@ -3,6 +3,7 @@ import type * as Saml from '../saml/tables.js';
 import type { ProvisioningSchema } from '../provisioning/tables.js';
 import type { ImportJobItemsTable, ImportJobsTable } from
   '../provisioning/import/tables.js';
+import type { PasswordLinksTable } from '../directory/tables.js';
 
 /*
  * Table shapes, one interface per table, grouped by the part of the product that owns
@@ -148,3 +149,7 @@ export interface Schema {
 }
 
 export interface Schema extends ProvisioningSchema {}
+
+export interface Schema {
+  password_links: PasswordLinksTable;
+}

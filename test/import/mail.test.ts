@@ -1,37 +1,21 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SMTPServer } from 'smtp-server';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { startScimSp, type ScimSp } from '../support/scim-sp/index.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { startSmtp } from './smtp.js';
 import { api, appWithActiveIdm, outbox, seedNewUsers } from './support.js';
 
-interface Received { from: string; to: string[]; text: string }
-
-/** A local SMTP server that keeps every message it accepts. */
-async function startSmtp(port = 0): Promise<{ port: number; received: Received[];
-  stop(): Promise<void> }> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
-    onData(stream, session, done) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const { mailFrom, rcptTo } = session.envelope;
-        received.push({ from: mailFrom ? mailFrom.address : '',
-          to: rcptTo.map((r) => r.address), text: Buffer.concat(chunks).toString('utf8') });
-        done();
-      });
-    },
-  });
-  server.listen(port, '127.0.0.1');
-  await once(server.server, 'listening');
-  const bound = (server.server.address() as AddressInfo).port;
-  return { port: bound, received, stop: () => new Promise((resolve) => server.close(resolve)) };
+/** Polls the job until `done(job)` holds. */
+async function untilJob(service: TestService, jobId: string,
+  done: (job: { status: string; notifiedAt: string | null }) => boolean) {
+  for (let i = 0; i < 400; i += 1) {
+    const job = (await api(service).get(`/import-jobs/${jobId}`).expect(200)).body;
+    if (done(job)) return job;
+    await sleep(25);
+  }
+  throw new Error('the job never reached the expected state');
 }
 
 describe('completion notices through an SMTP server', () => {
@@ -51,34 +35,32 @@ describe('completion notices through an SMTP server', () => {
     await smtp.stop();
   });
 
-  it('sends exactly one message with the counts when a 100-user import completes',
+  it('sends exactly one message per completed import, never again after a restart',
     async () => {
       const appId = (await appWithActiveIdm(service, sp)).id;
       const names = seedNewUsers(sp, 100).map((u) => u.userName);
-      const started = await api(service).post(`/applications/${appId}/import`,
-        { userNames: names }).expect(202);
-      for (let i = 0; i < 400 && smtp.received.length === 0; i += 1) await sleep(25);
-      const job = await api(service).get(`/import-jobs/${started.body.job.id}`).expect(200);
-      assert.equal(job.body.status, 'completed');
-      assert.equal(smtp.received.length, 1);
-      const [message] = smtp.received;
+      const first = (await api(service).post(`/applications/${appId}/import`,
+        { userNames: names }).expect(202)).body.job.id as string;
+      await untilJob(service, first, (j) => j.notifiedAt !== null);
+      // A later job's notice goes out from a fresh start: the round that sends it would
+      // send the first job's notice again, were it still owed.
+      service = await service.restart();
+      const more = seedNewUsers(sp, 100, 'more').map((u) => u.userName);
+      const second = (await api(service).post(`/applications/${appId}/import`,
+        { userNames: more }).expect(202)).body.job.id as string;
+      await untilJob(service, second, (j) => j.notifiedAt !== null);
+
+      const about = (jobId: string) => smtp.received.filter((m) => m.text.includes(jobId));
+      assert.equal(smtp.received.length, 2);
+      assert.equal(about(first).length, 1);
+      assert.equal(about(second).length, 1);
+      const [message] = about(first);
       assert.equal(message!.from, 'idp@corp.example');
       assert.deepEqual(message!.to, ['it-team@corp.example']);
       assert.match(message!.text, /Created: +100/);
       assert.deepEqual(outbox(service.dataDir), []);
     });
 });
-
-/** Polls the job until `done(job)` holds. */
-async function untilJob(service: TestService, jobId: string,
-  done: (job: { status: string; notifiedAt: string | null }) => boolean) {
-  for (let i = 0; i < 400; i += 1) {
-    const job = (await api(service).get(`/import-jobs/${jobId}`).expect(200)).body;
-    if (done(job)) return job;
-    await sleep(25);
-  }
-  throw new Error('the job never reached the expected state');
-}
 
 describe('a notice the SMTP server could not take', () => {
   it('is sent once, after a restart, when the server is back', async () => {

@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { findConnector } from '../../applications/catalog.js';
 import type { AppContext } from '../../context.js';
 import { HttpError, notFound } from '../../http/errors.js';
@@ -9,7 +9,22 @@ import { importJobPanel, importPanel, importResultsPanel } from '../../views/adm
 import type { Html } from '../../views/html.js';
 import type { Notice, PageFrame } from '../../views/layout.js';
 import { idpBase } from './applications.js';
+import { MAX_SELECTION } from '../import-api.js';
 import { adminFrame, param, queryText } from './frame.js';
+
+/** Path of the Manual Import form, whose post may carry thousands of checkboxes. */
+export const IMPORT_FORM_PATH = '/applications/:id/identity/import';
+
+/**
+ * The Manual Import form's body parser. The portal's general one allows 1000 fields;
+ * this form has one per selected user, up to an import's largest selection. Mount it
+ * before the general parser, which then leaves the parsed body alone.
+ */
+export const importFormBody: RequestHandler = express.urlencoded({ extended: false,
+  limit: '1mb', parameterLimit: MAX_SELECTION + 10 });
+
+/** The form's "Import all new users" button: every New user, without a checkbox each. */
+const ALL_NEW = 'new';
 
 /**
  * The Manual Import view of the Identity Management tab: list the application's users,
@@ -51,15 +66,26 @@ export function importPages(ctx: AppContext): Router {
     show(req, res, w, (f) => importPanel(f, w, view), failure);
   }
 
-  router.get('/applications/:id/identity/import', (req, res) => showList(req, res));
+  router.get(IMPORT_FORM_PATH, (req, res) => showList(req, res));
 
-  router.post('/applications/:id/identity/import', async (req, res) => {
-    const userIds = formList(req.body, 'userIds');
+  /** The selected users' ids: the ticked checkboxes, or every New user. */
+  async function selectedIds(req: Request, appId: string): Promise<string[]> {
+    if (formList(req.body, 'all')[0] !== ALL_NEW) return formList(req.body, 'userIds');
+    const all = await ctx.imports.list(appId, true);
+    return all.items.filter((c) => c.status === 'new').map((c) => c.id);
+  }
+
+  router.post(IMPORT_FORM_PATH, async (req, res) => {
+    const w = await windowOf(req);
+    const userIds = await selectedIds(req, w.app.id);
     if (userIds.length === 0) {
       return showList(req, res, { status: 400,
         notice: { kind: 'error', message: 'Select at least one user to import.' } });
     }
-    const w = await windowOf(req);
+    if (userIds.length > MAX_SELECTION) {
+      return showList(req, res, { status: 400, notice: { kind: 'error',
+        message: `One import takes at most ${MAX_SELECTION} users; select fewer.` } });
+    }
     const answer = await ctx.imports.importUsers(w.app.id, { userIds }, req.actor!);
     if (answer.mode === 'job') {
       return res.redirect(303, `/admin/applications/${w.app.id}/identity/import/jobs/`

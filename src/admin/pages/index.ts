@@ -9,8 +9,9 @@ import { appWindowPages } from './app-window.js';
 import { adminAuthPages, requireAdmin } from './auth.js';
 import { insightsPages } from './insights.js';
 import { multipartForms } from './logo.js';
+import { passwordLinkPages } from './password-link.js';
 import { groupPages } from './groups.js';
-import { importPages } from './import.js';
+import { IMPORT_FORM_PATH, importFormBody, importPages } from './import.js';
 import { userPages } from './users.js';
 
 /**
@@ -20,6 +21,7 @@ import { userPages } from './users.js';
  */
 export function adminPortal(ctx: AppContext): Router {
   const router = Router();
+  router.post(IMPORT_FORM_PATH, importFormBody);
   router.use(express.urlencoded({ extended: false, limit: ctx.config.maxBodyBytes,
     parameterLimit: 1000 }));
   router.use(multipartForms);
@@ -31,6 +33,7 @@ export function adminPortal(ctx: AppContext): Router {
   router.use(appWindowPages(ctx));
   router.use(importPages(ctx));
   router.use(userPages(ctx));
+  router.use(passwordLinkPages(ctx));
   router.use(groupPages(ctx));
   router.use(insightsPages(ctx));
   router.use((req) => {

@@ -103,13 +103,19 @@ export async function importOne(db: Db, users: UserService, target: ImportTarget
   }
 }
 
+/**
+ * Reasons that are a failure of the import. A user already in the directory, or one the
+ * application has suspended, is skipped as it should be: nothing went wrong.
+ */
+const FAILURES = new Set<ImportReason>(['not_in_application', 'invalid_attributes']);
+
 /** Writes the user's import event; pass the transaction that stores the outcome. */
 export async function recordImportEvent(db: Db, target: ImportTarget, outcome: ImportResult,
   jobId: string | null): Promise<void> {
   await recordEvent(db, {
     type: 'user_import',
     initiator: target.actor,
-    outcome: outcome.outcome === 'created' ? 'success' : 'failure',
+    outcome: outcome.reason && FAILURES.has(outcome.reason) ? 'failure' : 'success',
     applicationId: target.applicationId,
     userId: outcome.userId,
     resource: { type: 'user', id: outcome.userId, name: outcome.userName },

@@ -73,6 +73,8 @@ export async function createJob(db: Db, target: ImportTarget, selection: Selecte
       done: 0, created: 0, already_present: 0, skipped: 0,
       initiator_id: target.actor.id ?? null, initiator_name: target.actor.name ?? null,
       created_at: time, updated_at: time, completed_at: null, notified_at: null,
+      lease_owner: null, lease_expires_at: null, notice_message_id: null,
+      notice_sending_at: null,
     }).execute();
     for (let i = 0; i < selection.length; i += INSERT_CHUNK) {
       await trx.insertInto('import_job_items').values(selection.slice(i, i + INSERT_CHUNK)
@@ -139,16 +141,19 @@ const COUNTER = {
 
 /**
  * Stores an item's outcome, advances the job's progress and writes the user's event,
- * all in one transaction: progress never counts a user twice or misses one.
+ * all in one transaction: progress never counts a user twice or misses one. An item
+ * already decided (by a process whose lease lapsed meanwhile) is left as it is.
  */
 export async function storeOutcome(db: Db, target: ImportTarget, jobId: string,
   position: number, outcome: ImportResult): Promise<ImportJob> {
   const counter = COUNTER[outcome.outcome];
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('import_job_items').set({
+    const stored = await trx.updateTable('import_job_items').set({
       state: 'done', outcome: outcome.outcome, reason: outcome.reason,
       message: outcome.message, user_id: outcome.userId,
-    }).where('job_id', '=', jobId).where('position', '=', position).execute();
+    }).where('job_id', '=', jobId).where('position', '=', position)
+      .where('state', '!=', 'done').executeTakeFirst();
+    if (stored.numUpdatedRows !== 1n) return;
     await trx.updateTable('import_jobs').set((eb) => ({
       done: eb('done', '+', 1), [counter]: eb(counter, '+', 1), updated_at: now(),
     })).where('id', '=', jobId).execute();
@@ -162,8 +167,11 @@ export async function completeJob(db: Db, target: ImportTarget, jobId: string):
   Promise<ImportJob> {
   await db.transaction().execute(async (trx) => {
     const time = now();
-    await trx.updateTable('import_jobs').set({ status: 'completed', completed_at: time,
-      updated_at: time }).where('id', '=', jobId).execute();
+    const marked = await trx.updateTable('import_jobs').set({ status: 'completed',
+      completed_at: time, updated_at: time }).where('id', '=', jobId)
+      .where('status', '=', 'running').executeTakeFirst();
+    // Completed already (by another process): its event is written, once.
+    if (marked.numUpdatedRows !== 1n) return;
     const job = toJob(await trx.selectFrom('import_jobs').selectAll()
       .where('id', '=', jobId).executeTakeFirstOrThrow());
     await recordEvent(trx, {
@@ -173,6 +181,32 @@ export async function completeJob(db: Db, target: ImportTarget, jobId: string):
     });
   });
   return getJob(db, jobId);
+}
+
+/** The notice's Message-ID, and whether an earlier attempt may have sent it already. */
+export interface NoticeAttempt {
+  messageId: string;
+  repeat: boolean;
+}
+
+/**
+ * Notes that the notice is about to be sent. The Message-ID is fixed at the first
+ * attempt and reused by every later one, so a notice sent again after a crash between
+ * the SMTP server taking it and this service noting it is the same message to the
+ * recipient's mail system, which can drop the copy.
+ */
+export async function beginNotice(db: Db, jobId: string, messageId: string):
+  Promise<NoticeAttempt> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('import_jobs')
+      .select(['notice_message_id', 'notice_sending_at']).where('id', '=', jobId)
+      .executeTakeFirstOrThrow();
+    const attempt = { messageId: row.notice_message_id ?? messageId,
+      repeat: row.notice_sending_at !== null };
+    await trx.updateTable('import_jobs').set({ notice_message_id: attempt.messageId,
+      notice_sending_at: now() }).where('id', '=', jobId).execute();
+    return attempt;
+  });
 }
 
 export async function markNotified(db: Db, jobId: string): Promise<void> {

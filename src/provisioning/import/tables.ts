@@ -25,6 +25,13 @@ export interface ImportJobsTable {
   completed_at: string | null;
   /** When the completion notice went out; null until it has. */
   notified_at: string | null;
+  /** The process running the job or sending its notice, and until when it may. */
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  /** Message-ID of the completion notice, fixed at the first attempt to send it. */
+  notice_message_id: string | null;
+  /** When sending the notice was last attempted; set with notified_at still null. */
+  notice_sending_at: string | null;
 }
 
 export interface ImportJobItemsTable {

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import type { ApplicationService } from '../../applications/service.js';
 import type { Config } from '../../config.js';
 import type { UserService } from '../../directory/users.js';
@@ -7,8 +9,9 @@ import type { Logger } from '../../log.js';
 import type { Mailer } from '../../mail.js';
 import type { Db } from '../../store/db.js';
 import { type ImportResult, type ImportTarget, importOne, recoverCreated } from './importer.js';
-import { completeJob, getJob, type ItemRow, markCreating, markNotified, openItems,
-  runningJobIds, storeOutcome, unnotifiedJobIds } from './jobs.js';
+import { beginNotice, completeJob, getJob, type ImportJob, type ItemRow, markCreating,
+  markNotified, openItems, runningJobIds, storeOutcome, unnotifiedJobIds } from './jobs.js';
+import { claimJob, releaseLease, renewLease } from './lease.js';
 import type { ScimUser } from './mapping.js';
 import { completionNotice } from './notice.js';
 
@@ -19,7 +22,7 @@ export interface ImportWorkerDeps {
   mailer: Mailer;
   logger: Logger;
   /** Read when a notice is made: its recipient and the base of its links. */
-  config: Pick<Config, 'adminEmail' | 'publicUrl'>;
+  config: Pick<Config, 'adminEmail' | 'publicUrl' | 'importLeaseSeconds'>;
 }
 
 /** Emitted on `progress` after each user's outcome is stored. */
@@ -33,15 +36,22 @@ const BATCH = 50;
 /** Pause after a failed round (database or mail server trouble) before trying again. */
 const RETRY_MS = 15_000;
 
+/** Thrown out of a job whose lease lapsed and was taken by another process. */
+class LeaseLost extends Error {}
+
 /**
  * Runs large imports in the background, one job at a time, one user at a time. Each
  * outcome is stored before the next user is taken, so a stop at any moment loses
- * nothing, and a restart resumes with the first undecided user.
+ * nothing, and a restart resumes with the first undecided user. A job is run under a
+ * lease ({@link claimJob}), so with several processes on one database only one runs it.
  */
 export class ImportWorker {
   /** `progress` events ({@link ImportProgress}), for pages that show a job moving. */
   readonly progress = new EventEmitter();
+  /** This process's name on the leases it holds. */
+  readonly owner = randomUUID();
   private readonly log: Logger;
+  private renewedAt = 0;
   private loop: Promise<void> | null = null;
   private stopping = false;
   private wake: (() => void) | null = null;
@@ -75,31 +85,36 @@ export class ImportWorker {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
+      let pause: number | undefined;
       let worked = false;
-      let failed = false;
       try {
-        worked = await this.round();
+        const round = await this.round();
+        worked = round === 'worked';
+        // Another process holds every open job: look again once its lease could lapse.
+        if (round === 'held_elsewhere') pause = this.leaseMs / 2;
       } catch (error) {
-        failed = true;
+        pause = RETRY_MS;
         this.log.error({ err: error }, 'import round failed; trying again later');
       }
-      if (!worked && !this.stopping) await this.idle(failed ? RETRY_MS : undefined);
+      if (!worked && !this.stopping) await this.idle(pause);
     }
   }
 
   /**
-   * One pass: notices owed, then the oldest running job. True when it ran a job; throws
+   * One pass: notices owed, then the oldest running job this process can claim. Throws
    * when notices are still owed, so the loop tries them again after a pause.
    */
-  private async round(): Promise<boolean> {
+  private async round(): Promise<'worked' | 'idle' | 'held_elsewhere'> {
     const owed = await this.sendOwedNotices();
-    const [jobId] = await runningJobIds(this.deps.db);
-    if (jobId) {
-      await this.runJob(jobId);
-      return true;
+    const jobIds = await runningJobIds(this.deps.db);
+    for (const jobId of jobIds) {
+      if (this.stopping) return 'idle';
+      if (!await claimJob(this.deps.db, jobId, this.owner, this.leaseMs)) continue;
+      await this.runClaimed(jobId);
+      return 'worked';
     }
     if (owed > 0) throw new Error(`${owed} import notices could not be sent yet`);
-    return false;
+    return jobIds.length > 0 ? 'held_elsewhere' : 'idle';
   }
 
   /** Sends every notice a completed job still owes; a failure never holds up a job. */
@@ -107,11 +122,14 @@ export class ImportWorker {
     let owed = 0;
     for (const jobId of await unnotifiedJobIds(this.deps.db)) {
       if (this.stopping) break;
+      if (!await claimJob(this.deps.db, jobId, this.owner, this.leaseMs)) continue;
       try {
         await this.notify(jobId);
       } catch (error) {
         owed += 1;
         this.log.warn({ err: error, jobId }, 'import notice not sent; trying again later');
+      } finally {
+        await releaseLease(this.deps.db, jobId, this.owner);
       }
     }
     return owed;
@@ -131,11 +149,26 @@ export class ImportWorker {
     });
   }
 
+  /** Runs a job this process has claimed, and gives the lease up however it ends. */
+  private async runClaimed(jobId: string): Promise<void> {
+    this.renewedAt = Date.now();
+    try {
+      await this.runJob(jobId);
+    } catch (error) {
+      if (!(error instanceof LeaseLost)) throw error;
+      this.log.warn({ jobId }, 'import lease lapsed and another process took the job');
+    } finally {
+      await releaseLease(this.deps.db, jobId, this.owner);
+    }
+  }
+
   private async runJob(jobId: string): Promise<void> {
     const job = await getJob(this.deps.db, jobId);
     const actor: Actor = { type: 'admin', id: job.initiator.id, name: job.initiator.name };
     const target = { applicationId: job.applicationId, actor };
-    if (job.done > 0) this.log.info({ jobId, done: job.done, total: job.total }, 'resuming import');
+    if (job.done > 0) {
+      this.log.info({ jobId, done: job.done, total: job.total }, 'resuming import');
+    }
     while (!this.stopping) {
       const items = await openItems(this.deps.db, jobId, BATCH);
       if (items.length === 0) {
@@ -144,12 +177,32 @@ export class ImportWorker {
       }
       for (const item of items) {
         if (this.stopping) return;
+        await this.keepLease(jobId);
         const stored = await storeOutcome(this.deps.db, target, jobId, item.position,
           await this.decide(target, jobId, item));
         this.progress.emit('progress',
           { jobId, done: stored.done, total: stored.total } satisfies ImportProgress);
       }
+      // On SQLite every query above completes without waiting on I/O, so a batch would
+      // otherwise hold the event loop and no request would be answered until the job ends.
+      await yieldToEvents();
     }
+  }
+
+  private get leaseMs(): number {
+    return this.deps.config.importLeaseSeconds * 1000;
+  }
+
+  /**
+   * Renews the lease once a third of it has passed, well before another process may
+   * take it. @throws LeaseLost.
+   */
+  private async keepLease(jobId: string): Promise<void> {
+    if (Date.now() - this.renewedAt < this.leaseMs / 3) return;
+    if (!await renewLease(this.deps.db, jobId, this.owner, this.leaseMs)) {
+      throw new LeaseLost();
+    }
+    this.renewedAt = Date.now();
   }
 
   private async decide(target: ImportTarget, jobId: string, item: ItemRow):
@@ -168,16 +221,30 @@ export class ImportWorker {
   }
 
   /**
-   * Sends the completion notice, then notes it. A crash in between sends it again on the
-   * next start; the outbox file has a fixed name per job, so it is replaced, not doubled.
+   * Notes the attempt, sends the completion notice, then notes that it went out. A crash
+   * between sending and noting sends it again on the next start, under the same
+   * Message-ID (and, in the outbox, the same file name), so it is one message, not two.
    */
   private async notify(jobId: string): Promise<void> {
     const job = await getJob(this.deps.db, jobId);
+    if (job.notifiedAt) return;
     const app = await this.deps.applications.get(job.applicationId);
-    await this.deps.mailer.send(completionNotice(job, {
+    const attempt = await beginNotice(this.deps.db, jobId, this.messageIdOf(job));
+    if (attempt.repeat) {
+      this.log.warn({ jobId, messageId: attempt.messageId },
+        'import notice may have gone out before; sending it again with the same Message-ID');
+    }
+    await this.deps.mailer.send({ ...completionNotice(job, {
       to: this.deps.config.adminEmail, publicUrl: this.deps.config.publicUrl,
       applicationLabel: app.label,
-    }));
+    }), messageId: attempt.messageId });
     await markNotified(this.deps.db, jobId);
+  }
+
+  /** A Message-ID that names the job, under the service's own host name. */
+  private messageIdOf(job: ImportJob): string {
+    const host = URL.canParse(this.deps.config.publicUrl)
+      ? new URL(this.deps.config.publicUrl).hostname || 'localhost' : 'localhost';
+    return `<import-${job.id}@${host}>`;
   }
 }

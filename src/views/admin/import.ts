@@ -45,12 +45,15 @@ function candidateTable(frame: PageFrame, w: AppWindow, listing: ImportListing):
   if (listing.items.length === 0) {
     return html`<p class="empty">There are no users to show.</p>`;
   }
+  const newCount = listing.counts.new;
   return html`<form method="post" action="${importBase(w)}">${csrfField(frame.csrf)}
 <div class="table-wrap"><table><caption class="sr-only">Users of ${w.app.label}</caption>
 <thead><tr><th scope="col">Select</th><th scope="col">Username</th><th scope="col">Name</th>
 <th scope="col">Email</th><th scope="col">Import status</th></tr></thead>
 <tbody>${listing.items.map(candidateRow)}</tbody></table></div>
-<button type="submit" class="primary">Import</button></form>`;
+<button type="submit" class="primary">Import selected</button>
+${newCount > 0 ? html` <button type="submit" name="all" value="new">Import all ${newCount} new
+ users</button>` : ''}</form>`;
 }
 
 /** Manual Import: the application's users, New or Imported, to select and import. */

@@ -109,7 +109,11 @@ function passwordSection(frame: PageFrame, view: UserDetailView): Html {
 ${inputField({ name: 'password', label: 'New password', type: 'password',
     state: view.password ?? EMPTY_FORM, required: true, autocomplete: 'new-password',
     hint: 'At least 8 characters' })}
-<button type="submit">Set password</button></form></section>`;
+<button type="submit">Set password</button></form>
+<p>Or let the user choose one: a link that works once, for 72 hours.</p>
+<form method="post" action="/admin/users/${view.user.id}/password-link">${
+    csrfField(frame.csrf)}<button type="submit">Create set-password link</button></form>
+</section>`;
 }
 
 /**

@@ -39,6 +39,17 @@ export interface DemoOptions {
   /** Port of the identity service; 0 lets the OS pick. */
   port: number;
   logLevel?: string;
+  /**
+   * Settings of the identity service (SMTP_URL, MAIL_FROM, PUBLIC_URL, HOST...), as the
+   * environment gives them. The demo owns where data lives: DATA_DIR, CERTS_DIR and
+   * DATABASE_URL are its own, so sample data never lands in a real database.
+   */
+  env?: Record<string, string | undefined>;
+  /** Ports of the sample application and the SCIM provider; 0 (the default) picks. */
+  sampleAppPort?: number;
+  scimPort?: number;
+  /** Folder in which the demo's data folder is made; the system's temp folder by default. */
+  dataRoot?: string;
 }
 
 const DEMO: Actor = { type: 'admin', id: null, name: 'demo setup' };
@@ -101,36 +112,71 @@ async function sampleApplication(ctx: AppContext, sp: SampleSp, scim: ScimSp,
 
 async function startIdentityService(dataDir: string, options: DemoOptions):
   Promise<RunningService> {
-  const config = loadConfig({ ...process.env, PORT: String(options.port), HOST: '127.0.0.1',
-    DATA_DIR: dataDir, CERTS_DIR: join(dataDir, 'certs'), LOG_LEVEL: options.logLevel ?? 'warn',
-    PUBLIC_URL: '' });
+  const env = options.env ?? {};
+  const config = loadConfig({ ...env, PORT: String(options.port),
+    // Loopback unless asked otherwise: the sample passwords are printed on the console.
+    HOST: env.HOST || '127.0.0.1', DATA_DIR: dataDir, CERTS_DIR: join(dataDir, 'certs'),
+    DATABASE_URL: '', LOG_LEVEL: options.logLevel ?? env.LOG_LEVEL ?? 'warn' });
   const service = await startService(config, createLogger(config.logLevel));
   // With port 0 the public URL follows the port actually bound.
-  config.publicUrl = service.url;
+  if (!env.PUBLIC_URL) config.publicUrl = service.url;
   return service;
+}
+
+/**
+ * What the demo has started, stopped in reverse order, and its data folder, removed
+ * last. Every way out (a failed start, stop(), the process ending) goes through here.
+ */
+class Teardown {
+  private readonly stops: (() => Promise<void>)[] = [];
+  private done: Promise<void> | null = null;
+  // A process that ends without stop() (an uncaught error, process.exit) still removes
+  // the folder: only synchronous work can run at exit, and rmSync is.
+  private readonly atExit = () => rmSync(this.dataDir, { recursive: true, force: true });
+
+  constructor(readonly dataDir: string) {
+    process.once('exit', this.atExit);
+  }
+
+  add<T extends { stop(): Promise<void> }>(started: T): T {
+    this.stops.push(() => started.stop());
+    return started;
+  }
+
+  run(): Promise<void> {
+    this.done ??= (async () => {
+      try {
+        for (const stop of this.stops.reverse()) await stop();
+      } finally {
+        process.removeListener('exit', this.atExit);
+        this.atExit();
+      }
+    })();
+    return this.done;
+  }
 }
 
 /** Starts everything; `stop()` ends it all and removes the demo's data directory. */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'idp-demo-'));
-  // A generic SCIM application: it takes name parts in updates, as the connector sends.
-  const scim = await startScimSp({ acceptNameParts: true });
-  const service = await startIdentityService(dataDir, options);
-  const sp = await startSampleSp(scim);
-  const stop = async () => {
-    await sp.stop();
-    await service.stop();
-    await scim.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  const teardown = new Teardown(mkdtempSync(join(options.dataRoot ?? tmpdir(), 'idp-demo-')));
   try {
+    // A generic SCIM application: it takes name parts in updates, as the connector sends.
+    const scim = teardown.add(await startScimSp({ acceptNameParts: true },
+      { port: options.scimPort ?? 0 }));
+    const service = teardown.add(await startIdentityService(teardown.dataDir, options));
+    const sp = teardown.add(await startSampleSp(scim, options.sampleAppPort ?? 0));
     applicationOnlyAccounts(scim);
     const groups = await sampleDirectory(service.ctx);
     await sampleApplication(service.ctx, sp, scim, groups.get('Engineering')!);
+    return demoOf(service, sp, scim, () => teardown.run());
   } catch (error) {
-    await stop();
+    await teardown.run();
     throw error;
   }
+}
+
+function demoOf(service: RunningService, sp: SampleSp, scim: ScimSp, stop: () => Promise<void>):
+  Demo {
   const { firstStart } = service;
   return {
     serviceUrl: service.url, sampleAppUrl: sp.url, scimBaseUrl: scim.baseUrl,

@@ -1,17 +1,49 @@
 // `npm run demo`: the whole product on this machine, with sample data, until Ctrl-C.
-import { startDemo } from './demo.js';
+import { type Demo, startDemo } from './demo.js';
 
-function port(): number {
-  const raw = process.env.PORT ?? '8080';
+/** A port from the environment; 0 lets the system pick one. */
+function port(name: string, fallback: string): number {
+  const raw = process.env[name] || fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new Error(`PORT must be a port number, got "${raw}"`);
+    throw new Error(`${name} must be a port number, got "${raw}"`);
   }
   return value;
 }
 
+/** Starts the demo, stopping it again at once should Ctrl-C come while it starts. */
 async function main(): Promise<void> {
-  const demo = await startDemo({ port: port(), logLevel: process.env.LOG_LEVEL ?? 'warn' });
+  let stopRequested = false;
+  const early = () => {
+    stopRequested = true;
+  };
+  process.once('SIGINT', early);
+  process.once('SIGTERM', early);
+  const demo = await startDemo({ port: port('PORT', '8080'), env: process.env,
+    sampleAppPort: port('SAMPLE_APP_PORT', '0'), scimPort: port('SCIM_SP_PORT', '0') });
+  process.removeListener('SIGINT', early);
+  process.removeListener('SIGTERM', early);
+  if (stopRequested) {
+    await demo.stop();
+    return;
+  }
+  announce(demo);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nStopping the demo...\n');
+    demo.stop().then(() => process.exit(0), (error: unknown) => {
+      process.stderr.write(`unclean stop: ${String(error)}\n`);
+      process.exit(1);
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+/** Prints the URLs and credentials to try the demo with. */
+function announce(demo: Demo): void {
   const users = demo.users.map((u) => `    ${u.username.padEnd(18)} password ${u.password}`
     + `   (${u.name}; ${u.allowed ? 'in Engineering, may use Sample App'
       : 'in Sales, denied Sample App'})`);
@@ -37,18 +69,6 @@ async function main(): Promise<void> {
     'Press Ctrl-C to stop everything.',
     '',
   ].join('\n'));
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write('\nStopping the demo...\n');
-    demo.stop().then(() => process.exit(0), (error: unknown) => {
-      process.stderr.write(`unclean stop: ${String(error)}\n`);
-      process.exit(1);
-    });
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {
