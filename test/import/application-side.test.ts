@@ -45,6 +45,20 @@ describe('import as the application sees it', () => {
     assert.equal(result?.userId, danaId);
   });
 
+  it('imports from the listing just shown without reading the application again',
+    async () => {
+      await api(service).get(`/applications/${appId}/import/users`).expect(200);
+      const before = sp.requests.length;
+      const res = await api(service).post(`/applications/${appId}/import`,
+        { userNames: ['new.249@example.com'] }).expect(200);
+      assert.equal(res.body.counts.created, 1);
+      assert.equal(sp.requests.length, before, 'no request between the listing and the answer');
+      // Used once: the next import reads the application's users again.
+      await api(service).post(`/applications/${appId}/import`,
+        { userNames: ['new.248@example.com'] }).expect(200);
+      assert.ok(sp.requests.length > before);
+    });
+
   it('waits out the listing\'s 429 answers and goes on', async () => {
     const before = sp.requests.length;
     sp.faults.failNext(2, 429);

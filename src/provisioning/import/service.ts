@@ -11,6 +11,14 @@ import { ImportWorker, type ImportWorkerDeps } from './worker.js';
 
 /** Selections of this many users or more run as a background job. */
 export const JOB_THRESHOLD = 100;
+/**
+ * How long the listing an administrator was shown stays usable by the import made from
+ * it, in milliseconds. Reading the application's users again costs one request per 100
+ * users, which at a low rate limit can hold the import's answer for minutes.
+ */
+const SHOWN_LISTING_MS = 10 * 60_000;
+/** Applications whose shown listing is kept at once; beyond this the oldest is dropped. */
+const SHOWN_LISTINGS_KEPT = 4;
 
 /** Which application users to import: by the application's ids, or by userName. */
 export type ImportSelection = { userIds: string[] } | { userNames: string[] };
@@ -58,6 +66,8 @@ export function resolveSelection(selection: ImportSelection, appUsers: ScimUser[
 /** Listing an application's users for import, and importing the selected ones. */
 export class ImportService {
   readonly worker: ImportWorker;
+  /** The last listing shown per application, kept for the import that follows it. */
+  private readonly shown = new Map<string, { at: number; users: ScimUser[] }>();
 
   constructor(private readonly deps: ImportServiceDeps) {
     this.worker = new ImportWorker(deps);
@@ -70,6 +80,7 @@ export class ImportService {
   async list(applicationId: string, newOnly: boolean): Promise<ImportListing> {
     await this.deps.applications.get(applicationId);
     const appUsers = await this.deps.source.listUsers(applicationId);
+    this.keepShown(applicationId, appUsers);
     return buildListing(this.deps.db, appUsers, newOnly);
   }
 
@@ -81,7 +92,8 @@ export class ImportService {
   async importUsers(applicationId: string, selection: ImportSelection, actor: Actor):
     Promise<ImportAnswer> {
     await this.deps.applications.get(applicationId);
-    const appUsers = await this.deps.source.listUsers(applicationId);
+    const appUsers = this.takeShown(applicationId)
+      ?? await this.deps.source.listUsers(applicationId);
     const selected = resolveSelection(selection, appUsers);
     const target = { applicationId, actor };
     if (selected.length < JOB_THRESHOLD) {
@@ -92,6 +104,22 @@ export class ImportService {
     const jobId = await createJob(this.deps.db, target, selected);
     this.worker.kick();
     return { mode: 'job', job: await getJob(this.deps.db, jobId), notice: NOT_MANAGED_NOTICE };
+  }
+
+  private keepShown(applicationId: string, users: ScimUser[]): void {
+    this.shown.delete(applicationId);
+    if (this.shown.size >= SHOWN_LISTINGS_KEPT) this.shown.delete(this.shown.keys().next().value!);
+    this.shown.set(applicationId, { at: Date.now(), users });
+  }
+
+  /**
+   * The listing shown for this application within SHOWN_LISTING_MS, used once: the
+   * selection was made from exactly these users. Null when there is none to use.
+   */
+  private takeShown(applicationId: string): ScimUser[] | null {
+    const kept = this.shown.get(applicationId);
+    this.shown.delete(applicationId);
+    return kept && Date.now() - kept.at < SHOWN_LISTING_MS ? kept.users : null;
   }
 
   /** A job's progress and the results decided so far. @throws HttpError 404. */
