@@ -65,7 +65,7 @@ describe('set-password links', () => {
       .expect(201)).body;
     const mismatch = await useLink(service, url, 'first-Password-1', 'something-else');
     assert.equal(mismatch.status, 400);
-    assert.match(mismatch.text, /the two passwords differ/);
+    assert.match(mismatch.text, /The two passwords differ/);
     const done = await useLink(service, url, 'first-Password-1');
     assert.equal(done.status, 200);
     assert.match(done.text, /The password of <strong>imported\.ida<\/strong> is set/);
