@@ -79,6 +79,27 @@ describe('application window pages', () => {
         { name: 'team', source: 'constant', value: 'Blue' }]);
     });
 
+  it('shows an application without SP entity ID or ACS URL as not configured', async () => {
+    const app = await customApp('unconfigured');
+    const rowOf = (page: string) => new RegExp(`data-href="/admin/applications/${app.id}"`
+      + '[\\s\\S]*?</tr>').exec(page)?.[0] ?? '';
+    const list = await agent.get('/admin/applications?q=unconfigured').expect(200);
+    assert.match(rowOf(list.text), /SSO not configured/);
+    assert.doesNotMatch(rowOf(list.text), /SSO active/);
+    const tab = await agent.get(`/admin/applications/${app.id}/sso`).expect(200);
+    assert.match(tab.text, /class="badge badge-unconfigured">SSO not configured</);
+    assert.match(tab.text, /id="sso-not-configured">\nNobody can sign in yet/);
+    await agent.post(`/admin/applications/${app.id}/sso`).type('form').send({ _csrf: csrf,
+      spEntityId: 'https://unconfigured.example.test',
+      acsUrls: 'https://unconfigured.example.test/acs',
+      nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+      nameIdSource: 'email' }).expect(303);
+    const configured = await agent.get('/admin/applications?q=unconfigured').expect(200);
+    assert.match(rowOf(configured.text), /SSO active/);
+    const after_ = await agent.get(`/admin/applications/${app.id}/sso`).expect(200);
+    assert.doesNotMatch(after_.text, /SSO not configured|id="sso-not-configured"/);
+  });
+
   it('deactivates SSO only with the confirmation ticked', async () => {
     const app = await customApp('deactivate');
     const unconfirmed = await agent.post(`/admin/applications/${app.id}/sso/activation`)

@@ -1,10 +1,10 @@
 import type { Connector } from '../../applications/catalog.js';
-import type { Application } from '../../applications/service.js';
 import type { Group } from '../../directory/groups.js';
 import { type FormState, type ListPage, pager, shownCheckbox } from '../forms.js';
 import { type Html, html, type Part } from '../html.js';
 import { adminPage, csrfField, type PageFrame } from '../layout.js';
-import { appBadge, appearanceFields } from './applications.js';
+import type { SsoApplication } from '../../saml/service.js';
+import { appBadge, appearanceFields, ssoBadge } from './applications.js';
 
 export type AppTab = 'general' | 'sso' | 'groups' | 'identity';
 
@@ -16,7 +16,7 @@ const TABS: [AppTab, string, string][] = [
 ];
 
 export interface AppWindow {
-  app: Application;
+  app: SsoApplication;
   connector: Connector | undefined;
   idpUrl: string;
   tab: AppTab;
@@ -31,8 +31,7 @@ function header(w: AppWindow): Html {
   return html`<div class="app-head">${appBadge(w.app, 'large')}<div>
 <h1>${w.app.label}</h1>
 <p class="muted">${w.connector?.name ?? w.app.connector} · IdP URL <code>${w.idpUrl}</code>
-· <span class="badge badge-${w.app.ssoActive ? 'active' : 'inactive'}">${
-    w.app.ssoActive ? 'SSO active' : 'SSO inactive'}</span></p></div>${actions}</div>`;
+· ${ssoBadge(w.app)}</p></div>${actions}</div>`;
 }
 
 /** The application's window: header, Actions menu, tabs and the open tab's panel. */

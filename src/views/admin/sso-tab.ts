@@ -146,6 +146,9 @@ export function ssoTab(frame: PageFrame, w: AppWindow, view: SsoTabView,
   return html`<h2>SSO</h2>
 <dl class="facts"><dt>IdP URL (IdP entity ID and sign-in URL)</dt><dd><code>${w.idpUrl}</code>
 </dd></dl>
+${w.app.ssoConfigured ? '' : html`<p class="notice notice-error" id="sso-not-configured">
+Nobody can sign in yet, and the application has no tile in the user portal: enter the SP
+ Entity ID and an ACS URL (or import the SP metadata), then Save.</p>`}
 ${metadataForm(frame, w, view)}
 ${settingsForm(frame, w, view, typed)}
 ${certificateSection(w, view.certificate)}
