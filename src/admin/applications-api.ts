@@ -134,6 +134,12 @@ export function applicationsApi(ctx: AppContext): Router {
     res.json(await ctx.saml.promoteCertificate(app, req.params.certificateId, req.actor!));
   });
 
+  router.post('/applications/:id/certificates/:certificateId/discard', async (req, res) => {
+    const app = await ctx.applications.get(req.params.id);
+    res.json(await ctx.saml.discardNextCertificate(app, req.params.certificateId,
+      req.actor!));
+  });
+
   router.get('/applications/:id/groups', async (req, res) => {
     const ids = await ctx.applications.boundGroupIds(req.params.id);
     res.json({ items: await Promise.all(ids.map((id) => ctx.groups.get(id))) });

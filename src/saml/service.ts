@@ -98,6 +98,12 @@ export class SamlService {
     return this.certificates.createNext(app.id, app.label, actor);
   }
 
+  /** Discards the next certificate before it signs; it leaves the metadata at once. */
+  async discardNextCertificate(app: Application, certificateId: string, actor: Actor):
+    Promise<CertificateInfo> {
+    return this.certificates.discardNext(app.id, certificateId, app.label, actor);
+  }
+
   async promoteCertificate(app: Application, certificateId: string, actor: Actor):
     Promise<CertificateInfo> {
     return this.certificates.promote(app.id, certificateId, app.label, actor);
