@@ -1,8 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { CONNECTORS, searchCatalog } from '../applications/catalog.js';
+import type { Application } from '../applications/service.js';
 import type { AppContext } from '../context.js';
 import { parseInput } from '../http/validate.js';
+import { isSsoConfigured } from '../saml/settings.js';
 import { importedSettings, samlSettings } from './saml-input.js';
 
 /*
@@ -32,6 +34,14 @@ const createSchema = z.strictObject({
 const updateSchema = z.strictObject(portalFields);
 const ssoSchema = samlSettings.extend({ spMetadataXml: z.string().max(200 * 1024).optional() });
 
+/**
+ * An application as the API answers it: with its IdP URL and `ssoConfigured`, false
+ * while sign-in cannot work for lack of an SP entity ID or ACS URL.
+ */
+async function described(ctx: AppContext, app: Application) {
+  return { ...(await ctx.saml.withSsoStatusOf(app)), idpUrl: ctx.saml.idpUrl(app) };
+}
+
 /** Admin API for the catalog, applications, SSO settings, certificates and bindings. */
 export function applicationsApi(ctx: AppContext): Router {
   const router = Router();
@@ -46,7 +56,7 @@ export function applicationsApi(ctx: AppContext): Router {
 
   router.get('/applications', async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : undefined;
-    const items = await ctx.applications.list(q);
+    const items = await ctx.saml.withSsoStatus(await ctx.applications.list(q));
     res.json({ items: items.map((a) => ({ ...a, idpUrl: ctx.saml.idpUrl(a) })) });
   });
 
@@ -56,18 +66,17 @@ export function applicationsApi(ctx: AppContext): Router {
       : input.saml;
     const app = await ctx.saml.createApplication({ ...input, saml }, req.actor!);
     res.status(201).location(`/api/v1/applications/${app.id}`)
-      .json({ ...app, idpUrl: ctx.saml.idpUrl(app) });
+      .json(await described(ctx, app));
   });
 
   router.get('/applications/:id', async (req, res) => {
-    const app = await ctx.applications.get(req.params.id);
-    res.json({ ...app, idpUrl: ctx.saml.idpUrl(app) });
+    res.json(await described(ctx, await ctx.applications.get(req.params.id)));
   });
 
   router.patch('/applications/:id', async (req, res) => {
     const app = await ctx.applications.update(req.params.id,
       parseInput(updateSchema, req.body), req.actor!);
-    res.json({ ...app, idpUrl: ctx.saml.idpUrl(app) });
+    res.json(await described(ctx, app));
   });
 
   router.delete('/applications/:id', async (req, res) => {
@@ -78,8 +87,9 @@ export function applicationsApi(ctx: AppContext): Router {
 
   router.get('/applications/:id/sso', async (req, res) => {
     const app = await ctx.applications.get(req.params.id);
-    res.json({ ...(await ctx.saml.settings.get(app.id)), idpUrl: ctx.saml.idpUrl(app),
-      ssoActive: app.ssoActive });
+    const settings = await ctx.saml.settings.get(app.id);
+    res.json({ ...settings, idpUrl: ctx.saml.idpUrl(app), ssoActive: app.ssoActive,
+      ssoConfigured: isSsoConfigured(settings) });
   });
 
   router.put('/applications/:id/sso', async (req, res) => {
@@ -88,15 +98,18 @@ export function applicationsApi(ctx: AppContext): Router {
     const imported = spMetadataXml ? importedSettings(spMetadataXml) : {};
     const settings = await ctx.saml.updateSettings(app.id, { ...imported, ...fields },
       req.actor!);
-    res.json({ ...settings, idpUrl: ctx.saml.idpUrl(app), ssoActive: app.ssoActive });
+    res.json({ ...settings, idpUrl: ctx.saml.idpUrl(app), ssoActive: app.ssoActive,
+      ssoConfigured: isSsoConfigured(settings) });
   });
 
   router.post('/applications/:id/sso/deactivate', async (req, res) => {
-    res.json(await ctx.applications.setSsoActive(req.params.id, false, req.actor!));
+    res.json(await described(ctx,
+      await ctx.applications.setSsoActive(req.params.id, false, req.actor!)));
   });
 
   router.post('/applications/:id/sso/activate', async (req, res) => {
-    res.json(await ctx.applications.setSsoActive(req.params.id, true, req.actor!));
+    res.json(await described(ctx,
+      await ctx.applications.setSsoActive(req.params.id, true, req.actor!)));
   });
 
   router.get('/applications/:id/certificate.pem', async (req, res) => {
@@ -119,6 +132,12 @@ export function applicationsApi(ctx: AppContext): Router {
   router.post('/applications/:id/certificates/:certificateId/promote', async (req, res) => {
     const app = await ctx.applications.get(req.params.id);
     res.json(await ctx.saml.promoteCertificate(app, req.params.certificateId, req.actor!));
+  });
+
+  router.post('/applications/:id/certificates/:certificateId/discard', async (req, res) => {
+    const app = await ctx.applications.get(req.params.id);
+    res.json(await ctx.saml.discardNextCertificate(app, req.params.certificateId,
+      req.actor!));
   });
 
   router.get('/applications/:id/groups', async (req, res) => {

@@ -118,17 +118,17 @@ export class CertificateService {
 
   /**
    * Generates the next certificate, published in metadata but not yet signing, so service
-   * providers can trust it before it is used. Replaces an earlier unpromoted one.
+   * providers can trust it before it is used. Throws 409 `next_certificate_pending` while
+   * an earlier next certificate is neither promoted nor discarded.
    */
   async createNext(applicationId: string, label: string, actor: Actor):
     Promise<CertificateInfo> {
+    // Checked before the slow key generation, and again inside the transaction.
+    await refusePendingNext(this.db, applicationId);
     const generated = this.create(label);
     let created: string | null = null;
-    const { info, replaced } = await this.db.transaction().execute(async (trx) => {
-      const earlier = await trx.selectFrom('signing_keys').select('id')
-        .where('application_id', '=', applicationId).where('status', '=', 'next').execute();
-      await trx.deleteFrom('signing_keys').where('application_id', '=', applicationId)
-        .where('status', '=', 'next').execute();
+    return this.db.transaction().execute(async (trx) => {
+      await refusePendingNext(trx, applicationId);
       const info = await this.generate(trx, applicationId, label, 'next', generated);
       created = info.id;
       await recordEvent(trx, {
@@ -136,14 +136,42 @@ export class CertificateService {
         resource: { type: 'application', id: applicationId, name: label },
         applicationId, details: { certificateId: info.id, fingerprint: info.fingerprintSha256 },
       });
-      return { info, replaced: earlier.map((row) => row.id) };
+      return info;
     }).catch((error: unknown) => {
       // Rolled back: the files of the key that was never stored go too.
       if (created) this.files.remove(applicationId, created);
       throw error;
     });
-    for (const id of replaced) this.files.remove(applicationId, id);
+  }
+
+  /**
+   * Discards a next certificate that was never promoted: it leaves the metadata, and its
+   * key files are removed once the deletion is committed (a rolled-back discard keeps a
+   * key the database still names). Throws 404 for an unknown certificate and 409
+   * `certificate_not_next` for the signing or a retired one.
+   */
+  async discardNext(applicationId: string, certificateId: string, label: string,
+    actor: Actor): Promise<CertificateInfo> {
+    const info = await this.db.transaction().execute(async (trx) => {
+      const row = await nextRow(trx, applicationId, certificateId, 'discarded');
+      await trx.deleteFrom('signing_keys').where('id', '=', row.id).execute();
+      await recordEvent(trx, {
+        type: 'application_certificate_discard', initiator: actor, outcome: 'success',
+        resource: { type: 'application', id: applicationId, name: label },
+        applicationId, details: { certificateId, fingerprint: row.fingerprint_sha256 },
+      });
+      return toInfo(row);
+    });
+    this.files.remove(applicationId, certificateId);
     return info;
+  }
+
+  /** The next certificate of the application, or null when none is pending. */
+  async pendingNext(applicationId: string): Promise<CertificateInfo | null> {
+    const row = await this.db.selectFrom('signing_keys').selectAll()
+      .where('application_id', '=', applicationId).where('status', '=', 'next')
+      .executeTakeFirst();
+    return row ? toInfo(row) : null;
   }
 
   /** Removes the key files of a deleted application and forgets its parsed key. */
@@ -156,14 +184,7 @@ export class CertificateService {
   async promote(applicationId: string, certificateId: string, label: string, actor: Actor):
     Promise<CertificateInfo> {
     const info = await this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('signing_keys').selectAll()
-        .where('id', '=', certificateId).where('application_id', '=', applicationId)
-        .executeTakeFirst();
-      if (!row) throw notFound('Certificate');
-      if (row.status !== 'next') {
-        throw new HttpError(409, 'certificate_not_next',
-          'Only a next certificate, published but not yet signing, can be promoted');
-      }
+      const row = await nextRow(trx, applicationId, certificateId, 'promoted');
       await trx.updateTable('signing_keys').set({ status: 'retired' })
         .where('application_id', '=', applicationId).where('status', '=', 'active').execute();
       await trx.updateTable('signing_keys').set({ status: 'active' })
@@ -191,4 +212,33 @@ export class CertificateService {
     if (!row) throw notFound('Signing certificate');
     return row;
   }
+}
+
+/**
+ * Refuses a second next certificate: replacing one would silently withdraw a certificate
+ * a service provider may already trust, and sign-in to it would break at promotion.
+ */
+async function refusePendingNext(db: Db, applicationId: string): Promise<void> {
+  const pending = await db.selectFrom('signing_keys').select(['id', 'created_at'])
+    .where('application_id', '=', applicationId).where('status', '=', 'next')
+    .executeTakeFirst();
+  if (pending) {
+    throw new HttpError(409, 'next_certificate_pending', 'A next certificate, created '
+      + `${pending.created_at}, is already published and not yet signing. Promote it or `
+      + 'discard it before generating another.', { certificateId: pending.id });
+  }
+}
+
+/** The row of a next certificate; 404 when unknown, 409 when it is not a next one. */
+async function nextRow(db: Db, applicationId: string, certificateId: string,
+  action: 'promoted' | 'discarded'): Promise<KeyRow> {
+  const row = await db.selectFrom('signing_keys').selectAll()
+    .where('id', '=', certificateId).where('application_id', '=', applicationId)
+    .executeTakeFirst();
+  if (!row) throw notFound('Certificate');
+  if (row.status !== 'next') {
+    throw new HttpError(409, 'certificate_not_next',
+      `Only a next certificate, published but not yet signing, can be ${action}`);
+  }
+  return row;
 }

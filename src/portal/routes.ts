@@ -95,8 +95,10 @@ async function home(ctx: AppContext, req: Request, res: Response): Promise<void>
     res.redirect(303, '/login?continue=%2F');
     return;
   }
-  const apps = (await ctx.applications.applicationsOfUser(user.id))
-    .filter((a) => a.showInPortal && a.ssoActive);
+  // A tile whose application lacks its SP entity ID or ACS URL would only lead to an
+  // error page, so it waits until single sign-on is configured.
+  const apps = (await ctx.saml.withSsoStatus(await ctx.applications.applicationsOfUser(
+    user.id))).filter((a) => a.showInPortal && a.ssoActive && a.ssoConfigured);
   const frame = { title: 'Applications · User Console', csrf: pageCsrf(req),
     notice: takeNotice(req), user: user.displayName || user.username };
   // A tile starts IdP-initiated sign-in: the IdP URL without a request.

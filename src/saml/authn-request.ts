@@ -121,12 +121,35 @@ function checkDestination(root: Element, endpointUrl: string): void {
   }
 }
 
-/** IssueInstant within the clock skew ahead and not older than the maximum age. */
+/**
+ * Version must be 2.0: the schema only types it as a string, and a message of another
+ * SAML version would be read with the wrong rules (SAML core 3.2.2, VersionMismatch).
+ */
+function checkVersion(root: Element): void {
+  const version = root.getAttribute('Version');
+  if (version !== '2.0') {
+    throw refuse('version_mismatch', `The request is of SAML version "${version ?? ''}"; `
+      + 'this service accepts SAML 2.0 requests only.');
+  }
+}
+
+const minutes = (ms: number) => ms / 60_000;
+
+/**
+ * IssueInstant within the clock skew ahead and not older than the maximum age. A request
+ * from the future has its own code: it points at a wrong clock, not at a slow user.
+ */
 function checkIssueInstant(value: string | null, now: Date): string {
   const time = value ? Date.parse(value) : NaN;
   if (Number.isNaN(time)) throw refuse('stale_request', 'The request has no valid IssueInstant.');
-  if (time > now.getTime() + CLOCK_SKEW_MS || time < now.getTime() - REQUEST_MAX_AGE_MS) {
-    throw refuse('stale_request', 'The request was issued too long ago or in the future.');
+  if (time > now.getTime() + CLOCK_SKEW_MS) {
+    throw refuse('request_from_future', 'The request was issued more than '
+      + `${minutes(CLOCK_SKEW_MS)} minutes ahead of this service's clock: the clock of the `
+      + 'service provider or of this service is wrong.');
+  }
+  if (time < now.getTime() - REQUEST_MAX_AGE_MS) {
+    throw refuse('stale_request', `The request was issued more than ${minutes(
+      REQUEST_MAX_AGE_MS)} minutes ago. Start the sign-in again from the application.`);
   }
   return value!;
 }
@@ -184,7 +207,7 @@ async function rememberRequestId(ctx: RequestContext, id: string, issueInstant: 
 
 /**
  * Decodes and checks an AuthnRequest: size caps, encoding, no DTD, schema, signature,
- * Issuer, Destination, IssueInstant, ACS URL, and finally the replay cache (only a
+ * Version, Issuer, Destination, IssueInstant, ACS URL, and finally the replay cache (only a
  * request that passed everything else spends its ID). Throws SamlRefusal.
  */
 export async function checkAuthnRequest(incoming: IncomingRequest, ctx: RequestContext):
@@ -194,6 +217,7 @@ export async function checkAuthnRequest(incoming: IncomingRequest, ctx: RequestC
   checkSchema(xml);
   const { root, signed } = signedRoot(incoming, xml, authnRequestRoot(parseXml(xml)),
     ctx.settings);
+  checkVersion(root);
   const issuer = checkIssuer(childText(root, NS_SAML, 'Issuer'), ctx.settings);
   checkDestination(root, ctx.endpointUrl);
   const issueInstant = checkIssueInstant(root.getAttribute('IssueInstant'),

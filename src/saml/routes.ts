@@ -52,14 +52,18 @@ async function sessionUser(ctx: AppContext, req: Request): Promise<SessionUser> 
   return { user, authnInstant: req.session.authnInstant ?? null, sessionId: req.sessionID };
 }
 
-/** Sends the HTTP-POST binding form; the page may run only its own script. */
+/**
+ * Sends the HTTP-POST binding form. The page may run only its own script, load only this
+ * service's stylesheet, and post only to the ACS URL's origin.
+ */
 function deliver(res: Response, outcome: Extract<SignInOutcome, { kind: 'response' }>): void {
   const nonce = randomBytes(16).toString('base64');
   res.set({
     'Cache-Control': 'no-store',
     Pragma: 'no-cache',
     'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; `
-      + `form-action ${new URL(outcome.acsUrl).origin}; frame-ancestors 'none'`,
+      + `style-src 'self'; form-action ${new URL(outcome.acsUrl).origin}; `
+      + "frame-ancestors 'none'",
   });
   // end() rather than send(): a signed response is never reused, so hashing it for an
   // ETag would only cost time on the hot path.

@@ -12,7 +12,8 @@ import type { Db } from '../store/db.js';
 import { idpMetadataXml } from './metadata.js';
 import { installSchemaValidator } from './schemas.js';
 import {
-  initialSettings, type SamlSettings, type SamlSettingsInput, SamlSettingsService,
+  initialSettings, isSsoConfigured, type SamlSettings, type SamlSettingsInput,
+  SamlSettingsService,
 } from './settings.js';
 
 export const NAMEID_UNSPECIFIED = 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified';
@@ -23,6 +24,12 @@ export interface NewApplication extends ApplicationInput {
   /** Settings already checked by the caller (typed, or read from SP metadata). */
   saml?: SamlSettingsInput;
 }
+
+/** An application with whether its single sign-on settings are complete. */
+export type SsoApplication = Application & {
+  /** False while the SP entity ID or ACS URL is missing: sign-in cannot work yet. */
+  ssoConfigured: boolean;
+};
 
 /**
  * What createApplication prepares before the creating transaction. Passed as an argument
@@ -91,6 +98,12 @@ export class SamlService {
     return this.certificates.createNext(app.id, app.label, actor);
   }
 
+  /** Discards the next certificate before it signs; it leaves the metadata at once. */
+  async discardNextCertificate(app: Application, certificateId: string, actor: Actor):
+    Promise<CertificateInfo> {
+    return this.certificates.discardNext(app.id, certificateId, app.label, actor);
+  }
+
   async promoteCertificate(app: Application, certificateId: string, actor: Actor):
     Promise<CertificateInfo> {
     return this.certificates.promote(app.id, certificateId, app.label, actor);
@@ -111,10 +124,22 @@ export class SamlService {
     });
   }
 
+  /** The applications, each with whether its settings are complete enough to sign in. */
+  async withSsoStatus(apps: Application[]): Promise<SsoApplication[]> {
+    const configured = await this.settings.configuredIds(apps.map((app) => app.id));
+    return apps.map((app) => ({ ...app, ssoConfigured: configured.has(app.id) }));
+  }
+
+  /** One application with whether its settings are complete enough to sign in. */
+  async withSsoStatusOf(app: Application): Promise<SsoApplication> {
+    const [listed] = await this.withSsoStatus([app]);
+    return listed!;
+  }
+
   /** Settings ready for sign-in; 409 while the SP entity ID or ACS URL is missing. */
   async readySettings(applicationId: string): Promise<SamlSettings> {
     const settings = await this.settings.get(applicationId);
-    if (!settings.spEntityId || !settings.defaultAcsUrl) {
+    if (!isSsoConfigured(settings)) {
       throw new HttpError(409, 'sso_not_configured',
         'Single sign-on is not configured for this application yet.');
     }

@@ -33,6 +33,15 @@ export interface SamlSettings {
   updatedAt: string;
 }
 
+/**
+ * True when sign-in can work: the service provider's entity ID and a default ACS URL are
+ * set. Until then the application is listed as not configured and has no portal tile.
+ */
+export function isSsoConfigured(s: Pick<SamlSettings, 'spEntityId' | 'defaultAcsUrl'>):
+  boolean {
+  return Boolean(s.spEntityId) && Boolean(s.defaultAcsUrl);
+}
+
 export type SamlSettingsInput = Partial<Omit<SamlSettings, 'applicationId' | 'updatedAt'>>;
 
 type SettingsRow = Selectable<SamlSettingsTable>;
@@ -150,6 +159,16 @@ export class SamlSettingsService {
       .where('application_id', '=', applicationId).executeTakeFirst();
     if (!row) throw notFound('SAML settings');
     return toSettings(row);
+  }
+
+  /** Ids among `applicationIds` whose settings are complete enough to sign in. */
+  async configuredIds(applicationIds: string[]): Promise<Set<string>> {
+    if (applicationIds.length === 0) return new Set();
+    const rows = await this.db.selectFrom('saml_settings')
+      .select(['application_id', 'sp_entity_id', 'default_acs_url'])
+      .where('application_id', 'in', applicationIds).execute();
+    return new Set(rows.filter((r) => isSsoConfigured({ spEntityId: r.sp_entity_id,
+      defaultAcsUrl: r.default_acs_url })).map((r) => r.application_id));
   }
 
   /** Changes the given fields; the others keep their values. Throws 400 if inconsistent. */

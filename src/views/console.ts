@@ -1,5 +1,5 @@
 import { type FormState, inputField } from './forms.js';
-import { type Html, html } from './html.js';
+import { type Html, html, isolate } from './html.js';
 import { consolePage, csrfField, type PageFrame } from './layout.js';
 
 /** One application tile of the user console. */
@@ -25,8 +25,8 @@ function tileImage(t: ConsoleTile): Html {
 
 function tile(t: ConsoleTile): Html {
   return html`<li class="tile"><a class="tile-link" href="${t.href}">${tileImage(t)}
-<span class="tile-label">${t.label}</span>${t.description
-    ? html`<span class="tile-desc">${t.description}</span>` : ''}</a></li>`;
+<span class="tile-label">${isolate(t.label)}</span>${t.description
+    ? html`<span class="tile-desc">${isolate(t.description)}</span>` : ''}</a></li>`;
 }
 
 /** The user console home: a tile per application the user may open. */

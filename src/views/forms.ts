@@ -86,7 +86,7 @@ ${fieldMessages(id, error, o.hint)}</div>`;
 }
 
 /** A checkbox with its label after it. */
-export function checkboxField(o: { name: string; label: string; checked: boolean;
+export function checkboxField(o: { name: string; label: string | Html; checked: boolean;
   value?: string; id?: string; hint?: string }): Html {
   const id = o.id ?? fieldId(o.name);
   return html`<div class="field checkbox">
@@ -132,8 +132,8 @@ export interface ListPage<T> {
 }
 
 /** A checkbox of a paged list, with the hidden field saying it was on the page. */
-export function shownCheckbox(o: { name: string; value: string; id: string; label: string;
-  checked: boolean }): Html {
+export function shownCheckbox(o: { name: string; value: string; id: string;
+  label: string | Html; checked: boolean }): Html {
   return html`<input type="hidden" name="${o.name}Shown" value="${o.value}">${
     checkboxField(o)}`;
 }

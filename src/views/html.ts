@@ -37,6 +37,15 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
   return new Html(out);
 }
 
+/**
+ * User-supplied text (a name, a label) isolated from the text around it: a right-to-left
+ * or override character in it (U+202E) then reorders nothing outside the value, so a
+ * list or a heading cannot be made to read as something else.
+ */
+export function isolate(value: string | null | undefined): Html {
+  return html`<bdi>${value}</bdi>`;
+}
+
 /** Marks code-written markup as safe. Never pass it anything a person typed. */
 export function raw(markup: string): Html {
   return new Html(markup);

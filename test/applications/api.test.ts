@@ -155,6 +155,32 @@ describe('applications admin API', () => {
     assert.doesNotMatch(page.text, /Asana sandbox/);
   });
 
+  it('reports a custom application without SP entity ID or ACS URL as not configured, '
+    + 'with no portal tile until it is', async () => {
+    const app = await idp.api('post', '/applications').send({ connector: 'custom-saml',
+      label: 'Half done', customValue: 'half-done' }).expect(201);
+    assert.equal(app.body.ssoActive, true);
+    assert.equal(app.body.ssoConfigured, false);
+    await idp.api('put', `/applications/${app.body.id}/groups/${idp.groupId}`).expect(204);
+    const listed = await idp.api('get', '/applications?q=half-done').expect(200);
+    assert.deepEqual(listed.body.items.map((a: { ssoConfigured: boolean }) => a.ssoConfigured),
+      [false]);
+    const sso = await idp.api('get', `/applications/${app.body.id}/sso`).expect(200);
+    assert.equal(sso.body.ssoConfigured, false);
+    const agent = browser(idp);
+    const before_ = await visit(agent, '/', idp.user);
+    assert.doesNotMatch(before_.text, /href="\/saml2\/half-done"/);
+
+    const saved = await idp.api('put', `/applications/${app.body.id}/sso`).send({
+      spEntityId: 'https://half.example.com', acsUrls: ['https://half.example.com/acs'] })
+      .expect(200);
+    assert.equal(saved.body.ssoConfigured, true);
+    const got = await idp.api('get', `/applications/${app.body.id}`).expect(200);
+    assert.equal(got.body.ssoConfigured, true);
+    const after_ = await agent.get('/').expect(200);
+    assert.match(after_.text, /href="\/saml2\/half-done"/);
+  });
+
   it('changes SAML settings, refusing inconsistent ones without a change', async () => {
     const app = await idp.api('post', '/applications').send({ connector: 'custom-saml',
       label: 'Settings', saml: { spEntityId: 'https://s.example.com',

@@ -97,8 +97,16 @@ describe('single sign-on through the pages, in Chromium, with a node-saml SP', (
       await tile.waitFor();
       assert.match(await tile.innerText(), /The team's test application/);
       await screenshot(page, 'user-console');
+      const refused: string[] = [];
+      const onConsole = (message: { type(): string; text(): string }) => {
+        if (message.type() === 'error') refused.push(message.text());
+      };
+      page.on('console', onConsole);
       await tile.click();
       const profile = await acceptedProfile(page, sp);
+      page.off('console', onConsole);
+      assert.deepEqual(refused.filter((text) => /Content Security Policy/i.test(text)), [],
+        'the Signing in page breaks none of its own policy');
       assert.equal(profile.error, undefined);
       assert.equal(profile.nameID, member.email);
       assert.match(await page.locator('body').innerText(), /amy@example\.com/);

@@ -94,7 +94,7 @@ describe('admin portal pages', () => {
     await agent.post(`/admin/users/${user.id}/groups`).type('form')
       .send({ _csrf: csrf, groupIds: [group.id] }).expect(303);
     const page = await agent.get(`/admin/users/${user.id}`).expect(200);
-    assert.match(page.text, /Helpdesk Asana<\/a><\/li>/);
+    assert.match(page.text, /<bdi>Helpdesk Asana<\/bdi><\/a><\/li>/);
     await agent.post(`/admin/users/${user.id}/groups`).type('form')
       .send({ _csrf: csrf }).expect(303);
     assert.deepEqual(await service.ctx.applications.applicationsOfUser(user.id), []);

@@ -64,9 +64,11 @@ describe('admin portal security', () => {
 
   it('escapes a hostile application label and description on the console tiles', async () => {
     const group = await service.ctx.groups.create({ name: 'Hostile' }, SYSTEM);
-    const app = await service.ctx.applications.create('custom-saml', {
+    // Configured, so its tile is shown.
+    const app = await service.ctx.saml.createApplication({ connector: 'custom-saml',
       label: '<script>alert(3)</script>', description: '"><img src=x onerror=alert(4)>',
-      customValue: 'hostile-app' }, SYSTEM);
+      customValue: 'hostile-app', saml: { spEntityId: 'https://hostile.example.test',
+        acsUrls: ['https://hostile.example.test/acs'] } }, SYSTEM);
     await service.ctx.applications.bind(app.id, group.id, SYSTEM);
     await service.ctx.users.create({ username: 'hana', email: 'hana@example.com',
       password: 'directory-pass-3' }, SYSTEM, [group.id]);
@@ -138,6 +140,36 @@ describe('admin portal security', () => {
     }
     assert.match(list.text, /&lt;img src=x onerror=alert\(1\)&gt;&quot;&#39;/);
     assert.match(detail.text, /value="&lt;script&gt;alert\(2\)&lt;\/script&gt;"/);
+  });
+
+  it('isolates names holding a right-to-left override in lists and headings', async () => {
+    // U+202E would show "Payroll gpj.exe" as "Payroll exe.jpg", and reorder what follows.
+    const name = (base: string) => `${base} \u202Egpj.exe`;
+    const isolated = (base: string) => `<bdi>${name(base)}</bdi>`;
+    const user = await service.ctx.users.create({ username: 'rlo-user',
+      email: 'rlo@example.com', displayName: name('Ray') }, SYSTEM);
+    const group = await service.ctx.groups.create({ name: name('Payroll') }, SYSTEM);
+    await service.ctx.groups.addMember(group.id, user.id, SYSTEM);
+    const app = await service.ctx.applications.create('custom-saml', {
+      label: name('Wiki'), customValue: 'rlo-wiki' }, SYSTEM);
+    await service.ctx.applications.bind(app.id, group.id, SYSTEM);
+    const agent = await adminAgent(service.url, service.adminPassword);
+    const page = async (path: string) => (await agent.get(path).expect(200)).text;
+
+    assert.ok((await page('/admin/users?q=rlo')).includes(isolated('Ray')), 'user list');
+    const groups = await page('/admin/groups');
+    assert.ok(groups.includes(isolated('Payroll')), 'group list');
+    const groupPage = await page(`/admin/groups/${group.id}`);
+    assert.ok(groupPage.includes(`<h1>${isolated('Payroll')}</h1>`), 'group heading');
+    assert.ok(groupPage.includes(`>${isolated('Wiki')}</label>`), 'bound application box');
+    const apps = await page('/admin/applications?q=rlo');
+    assert.ok(apps.includes(`>${isolated('Wiki')}</a>`), 'application list');
+    const appPage = await page(`/admin/applications/${app.id}`);
+    assert.ok(appPage.includes(`<h1>${isolated('Wiki')}</h1>`), 'application heading');
+    const userPage = await page(`/admin/users/${user.id}`);
+    assert.ok(userPage.includes(`>${isolated('Payroll')}</label>`), 'the user\'s groups');
+    const events = await page('/admin/insights?range=all');
+    assert.ok(events.includes(`application: ${isolated('Wiki')}`), 'event resource');
   });
 
   it('invalidates the session at logout: the old cookie opens nothing', async () => {

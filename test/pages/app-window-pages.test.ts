@@ -79,6 +79,49 @@ describe('application window pages', () => {
         { name: 'team', source: 'constant', value: 'Blue' }]);
     });
 
+  it('shows an application without SP entity ID or ACS URL as not configured', async () => {
+    const app = await customApp('unconfigured');
+    const rowOf = (page: string) => new RegExp(`data-href="/admin/applications/${app.id}"`
+      + '[\\s\\S]*?</tr>').exec(page)?.[0] ?? '';
+    const list = await agent.get('/admin/applications?q=unconfigured').expect(200);
+    assert.match(rowOf(list.text), /SSO not configured/);
+    assert.doesNotMatch(rowOf(list.text), /SSO active/);
+    const tab = await agent.get(`/admin/applications/${app.id}/sso`).expect(200);
+    assert.match(tab.text, /class="badge badge-unconfigured">SSO not configured</);
+    assert.match(tab.text, /id="sso-not-configured">\nNobody can sign in yet/);
+    await agent.post(`/admin/applications/${app.id}/sso`).type('form').send({ _csrf: csrf,
+      spEntityId: 'https://unconfigured.example.test',
+      acsUrls: 'https://unconfigured.example.test/acs',
+      nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+      nameIdSource: 'email' }).expect(303);
+    const configured = await agent.get('/admin/applications?q=unconfigured').expect(200);
+    assert.match(rowOf(configured.text), /SSO active/);
+    const after_ = await agent.get(`/admin/applications/${app.id}/sso`).expect(200);
+    assert.doesNotMatch(after_.text, /SSO not configured|id="sso-not-configured"/);
+  });
+
+  it('discards a pending next certificate from the SSO tab, with an event', async () => {
+    const app = await customApp('discard-next');
+    const next = await service.ctx.saml.createNextCertificate(app, SYSTEM);
+    const tab = await agent.get(`/admin/applications/${app.id}/sso`).expect(200);
+    const action = `/admin/applications/${app.id}/sso/certificates/${next.id}/discard`;
+    assert.match(tab.text, /<h3>Next certificate<\/h3>/);
+    assert.ok(tab.text.includes(`action="${action}"`), 'the tab has the discard form');
+    assert.ok(tab.text.includes(next.fingerprintSha256));
+    await agent.post(action).type('form').send({ _csrf: csrf }).expect(303);
+    assert.equal(await service.ctx.saml.certificates.pendingNext(app.id), null);
+    const shown = await agent.get(`/admin/applications/${app.id}/sso`).expect(200);
+    assert.match(shown.text, /The next certificate was discarded\./);
+    assert.doesNotMatch(shown.text, /Next certificate/);
+    const events = await service.ctx.db.selectFrom('events').select(['type', 'details'])
+      .where('application_id', '=', app.id)
+      .where('type', '=', 'application_certificate_discard').execute();
+    assert.equal(events.length, 1);
+    assert.equal(JSON.parse(events[0]!.details).certificateId, next.id);
+    const again = await agent.post(action).type('form').send({ _csrf: csrf }).expect(404);
+    assert.match(again.text, /Certificate/);
+  });
+
   it('deactivates SSO only with the confirmation ticked', async () => {
     const app = await customApp('deactivate');
     const unconfirmed = await agent.post(`/admin/applications/${app.id}/sso/activation`)

@@ -7,8 +7,8 @@ import forge from 'node-forge';
 import { SignedXml } from 'xml-crypto';
 import { readIdpMetadata } from '../support/sp.js';
 import {
-  type AppFixture, browser, type IdpFixture, makeApp, readPostForm, responseXml, startIdp,
-  visit,
+  type AppFixture, browser, eventsOf, type IdpFixture, makeApp, readPostForm, responseXml,
+  startIdp, visit,
 } from './helpers.js';
 
 const NS_DS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -92,6 +92,38 @@ describe('application signing certificates', () => {
       assert.equal(verifiesAssertion(xml, before_), false);
       await idp.api('post', `/applications/${app.id}/certificates/${next.body.id}/promote`)
         .expect(409);
+    });
+
+  it('refuses a second next certificate while one is pending, and discards the pending one',
+    async () => {
+      const active = (await idp.api('get', `/applications/${app.id}/certificate.pem`)).text;
+      const first = await idp.api('post', `/applications/${app.id}/certificates`).expect(201);
+      const second = await idp.api('post', `/applications/${app.id}/certificates`)
+        .expect(409);
+      assert.equal(second.body.error.code, 'next_certificate_pending');
+      assert.match(second.body.error.message, new RegExp('is already published and not yet '
+        + 'signing\\. Promote it or discard it before generating another\\.$'));
+      let meta = readIdpMetadata(await (await fetch(app.metadataUrl)).text());
+      assert.deepEqual(meta.certificates, [pemToBase64(active),
+        pemToBase64(first.body.certificatePem)], 'the first next certificate stays');
+
+      const activeId = (await idp.service.ctx.saml.certificates.active(app.id)).id;
+      const refused = await idp.api('post',
+        `/applications/${app.id}/certificates/${activeId}/discard`).expect(409);
+      assert.equal(refused.body.error.code, 'certificate_not_next');
+      await idp.api('post', `/applications/${app.id}/certificates/${first.body.id}/discard`)
+        .expect(200);
+      meta = readIdpMetadata(await (await fetch(app.metadataUrl)).text());
+      assert.deepEqual(meta.certificates, [pemToBase64(active)]);
+      assert.equal(verifiesAssertion(await signIn(), active), true, 'the active key signs');
+      const events = await eventsOf(idp, 'application_certificate_discard');
+      assert.equal(events[0]?.applicationId, app.id);
+      assert.equal(events[0]?.details.certificateId, first.body.id);
+      await idp.api('post', `/applications/${app.id}/certificates/${first.body.id}/discard`)
+        .expect(404);
+      const again = await idp.api('post', `/applications/${app.id}/certificates`).expect(201);
+      await idp.api('post', `/applications/${app.id}/certificates/${again.body.id}/discard`)
+        .expect(200);
     });
 
   it('keeps private keys out of API answers and logs, encrypted in the database',

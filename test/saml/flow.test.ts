@@ -109,6 +109,18 @@ describe('ForceAuthn, IsPassive, NameIDPolicy, RelayState', () => {
     assert.equal(readPostForm(res.text).RelayState, relayState);
   });
 
+  it('the Signing in page\'s policy lets it load its own stylesheet and nothing more',
+    async () => {
+      const res = await visit(browser(idp), `/saml2/${app.customValue}`, idp.user);
+      const directives = new Map(String(res.headers['content-security-policy']).split(/;\s*/)
+        .map((d) => { const [name, ...values] = d.split(' '); return [name!, values]; }));
+      assert.deepEqual(directives.get('style-src'), ["'self'"]);
+      assert.deepEqual(directives.get('default-src'), ["'none'"]);
+      assert.deepEqual(directives.get('form-action'), [new URL(ACS).origin]);
+      assert.match(directives.get('script-src')?.join(' ') ?? '', /^'nonce-[^']+'$/);
+      assert.match(res.text, /<link rel="stylesheet" href="\/assets\/styles\.css">/);
+    });
+
   it('IdP-initiated sign-in adds no RelayState of its own', async () => {
     const res = await visit(browser(idp), `/saml2/${app.customValue}`, idp.user);
     assert.equal(readPostForm(res.text).RelayState, undefined);

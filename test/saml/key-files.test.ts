@@ -54,13 +54,20 @@ describe('signing keys as files under CERTS_DIR', () => {
       assert.equal(signing.key.type, 'private');
     });
 
-  it('drops the files of a replaced next key and of a deleted application', async () => {
+  it('drops the files of a discarded next key and of a deleted application', async () => {
     const app = await createApp();
     const first = (await idp.api('post', `/applications/${app.id}/certificates`)
       .expect(201)).body as { id: string };
+    const firstFiles = ['key.pem', 'crt.pem'].map((suffix) =>
+      join(certsDir, app.id, `${first.id}.${suffix}`));
+    assert.ok(firstFiles.every((path) => existsSync(path)));
+    await idp.api('post', `/applications/${app.id}/certificates`).expect(409);
+    assert.ok(firstFiles.every((path) => existsSync(path)), 'a refused second keeps the first');
+    await idp.api('post', `/applications/${app.id}/certificates/${first.id}/discard`)
+      .expect(200);
+    assert.deepEqual(firstFiles.filter((path) => existsSync(path)), []);
     const second = (await idp.api('post', `/applications/${app.id}/certificates`)
       .expect(201)).body as { id: string };
-    assert.equal(existsSync(join(certsDir, app.id, `${first.id}.key.pem`)), false);
     assert.ok(existsSync(join(certsDir, app.id, `${second.id}.key.pem`)));
     await idp.api('delete', `/applications/${app.id}`).expect(204);
     assert.equal(existsSync(join(certsDir, app.id)), false);

@@ -80,11 +80,23 @@ describe('every refused request: clear status, no SAMLResponse, an event', () =>
       destination: 'https://elsewhere.example.com/saml2/x' }))), 400, 'destination_mismatch');
   });
 
-  it('refuses a stale IssueInstant and one from the future', async () => {
-    await expectRefused(await redirect(redirectQuery(valid({
-      issueInstant: new Date(Date.now() - 60 * 60_000) }))), 400, 'stale_request');
-    await expectRefused(await redirect(redirectQuery(valid({
-      issueInstant: new Date(Date.now() + 60 * 60_000) }))), 400, 'stale_request');
+  it('refuses a stale IssueInstant and, with its own code, one from the future', async () => {
+    const stale = await redirect(redirectQuery(valid({
+      issueInstant: new Date(Date.now() - 60 * 60_000) })));
+    await expectRefused(stale, 400, 'stale_request');
+    assert.match(stale.text, /issued more than 10 minutes ago\. Start the sign-in again/);
+    const future = await redirect(redirectQuery(valid({
+      issueInstant: new Date(Date.now() + 60 * 60_000) })));
+    await expectRefused(future, 400, 'request_from_future');
+    assert.match(future.text, /issued more than 3 minutes ahead of this service&#39;s clock/);
+  });
+
+  it('refuses a request of another SAML version, by either binding', async () => {
+    const redirected = await redirect(redirectQuery(valid({ version: '1.1' })));
+    await expectRefused(redirected, 400, 'version_mismatch');
+    assert.match(redirected.text, /SAML version &quot;1\.1&quot;; this service accepts SAML 2\.0/);
+    await expectRefused(await post({ SAMLRequest: posted(valid({ version: '3.0' })) }), 400,
+      'version_mismatch');
   });
 
   it('refuses a replayed request ID', async () => {

@@ -19,6 +19,8 @@ export interface RequestOptions {
   forceAuthn?: boolean;
   isPassive?: boolean;
   nameIdFormat?: string;
+  /** The Version attribute; 2.0 unless a test says otherwise. */
+  version?: string;
 }
 
 /** A fresh request ID (never reused between tests, so replay is only tested on purpose). */
@@ -29,7 +31,7 @@ export function requestId(): string {
 /** AuthnRequest XML; `acsUrl` or `destination` null leaves the attribute out. */
 export function authnRequestXml(o: RequestOptions): string {
   const attrs = [
-    `ID="${o.id ?? requestId()}"`, 'Version="2.0"',
+    `ID="${o.id ?? requestId()}"`, `Version="${o.version ?? '2.0'}"`,
     `IssueInstant="${(o.issueInstant ?? new Date()).toISOString()}"`,
     o.destination ? `Destination="${o.destination}"` : '',
     o.acsUrl ? `AssertionConsumerServiceURL="${o.acsUrl}"` : '',

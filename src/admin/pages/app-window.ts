@@ -20,7 +20,7 @@ export function appWindowPages(ctx: AppContext): Router {
   const router = Router();
 
   async function windowOf(req: Request, tab: AppTab): Promise<AppWindow> {
-    const app = await ctx.applications.get(param(req, 'id'));
+    const app = await ctx.saml.withSsoStatusOf(await ctx.applications.get(param(req, 'id')));
     return { app, connector: findConnector(app.connector),
       idpUrl: ctx.saml.idpUrl(app), tab, actions: [
         html`<a href="/admin/applications/${app.id}/certificate.pem" download>Download

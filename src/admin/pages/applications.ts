@@ -54,7 +54,7 @@ export function applicationPages(ctx: AppContext): Router {
 
   router.get('/applications', async (req, res) => {
     const q = queryText(req, 'q', 100).trim();
-    const apps = await ctx.applications.list(q || undefined);
+    const apps = await ctx.saml.withSsoStatus(await ctx.applications.list(q || undefined));
     sendPage(res, appListPage(adminFrame(req, 'SSO Applications', 'applications'),
       { q, apps, idpBase: idpBase(ctx) }));
   });

@@ -34,7 +34,7 @@ export function importPages(ctx: AppContext): Router {
   const router = Router();
 
   async function windowOf(req: Request): Promise<AppWindow> {
-    const app = await ctx.applications.get(param(req, 'id'));
+    const app = await ctx.saml.withSsoStatusOf(await ctx.applications.get(param(req, 'id')));
     return { app, connector: findConnector(app.connector),
       idpUrl: `${idpBase(ctx)}${app.customValue}`, tab: 'identity', actions: [] };
   }

@@ -55,13 +55,13 @@ export function ssoPages(ctx: AppContext, windowOf: (req: Request) => Promise<Ap
   async function show(req: Request, res: Response, extra: Partial<SsoTabView> = {},
     failure?: { status: number; notice: Notice }, typed: AttributeRows | null = null) {
     const w = { ...(await windowOf(req)), tab: 'sso' as const };
-    const [settings, certificate] = await Promise.all([ctx.saml.settings.get(w.app.id),
+    const [settings, certificate, next] = await Promise.all([ctx.saml.settings.get(w.app.id),
       ctx.saml.certificates.active(w.app.id).catch((error: unknown) => {
         if (error instanceof HttpError && error.status === 404) return null;
         throw error;
-      })]);
+      }), ctx.saml.certificates.pendingNext(w.app.id)]);
     const frame = adminFrame(req, w.app.label, 'applications', failure?.notice);
-    sendPage(res, appWindowPage(frame, w, ssoTab(frame, w, { settings, certificate,
+    sendPage(res, appWindowPage(frame, w, ssoTab(frame, w, { settings, certificate, next,
       ...extra }, typed)), failure?.status);
   }
 
@@ -108,6 +108,18 @@ export function ssoPages(ctx: AppContext, windowOf: (req: Request) => Promise<Ap
     }
     const app = await ctx.applications.setSsoActive(param(req, 'id'), active, req.actor!);
     notify(req, 'success', `SSO for ${app.label} was ${active ? 'activated' : 'deactivated'}.`);
+    res.redirect(303, `/admin/applications/${app.id}/sso`);
+  });
+
+  router.post('/applications/:id/sso/certificates/:certificateId/discard', async (req, res) => {
+    const app = await ctx.applications.get(param(req, 'id'));
+    try {
+      await ctx.saml.discardNextCertificate(app, param(req, 'certificateId'), req.actor!);
+    } catch (error) {
+      await show(req, res, {}, userFailure(error, req));
+      return;
+    }
+    notify(req, 'success', 'The next certificate was discarded.');
     res.redirect(303, `/admin/applications/${app.id}/sso`);
   });
 

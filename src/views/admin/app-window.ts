@@ -1,10 +1,10 @@
 import type { Connector } from '../../applications/catalog.js';
-import type { Application } from '../../applications/service.js';
 import type { Group } from '../../directory/groups.js';
 import { type FormState, type ListPage, pager, shownCheckbox } from '../forms.js';
-import { type Html, html, type Part } from '../html.js';
+import { type Html, html, isolate, type Part } from '../html.js';
 import { adminPage, csrfField, type PageFrame } from '../layout.js';
-import { appBadge, appearanceFields } from './applications.js';
+import type { SsoApplication } from '../../saml/service.js';
+import { appBadge, appearanceFields, ssoBadge } from './applications.js';
 
 export type AppTab = 'general' | 'sso' | 'groups' | 'identity';
 
@@ -16,7 +16,7 @@ const TABS: [AppTab, string, string][] = [
 ];
 
 export interface AppWindow {
-  app: Application;
+  app: SsoApplication;
   connector: Connector | undefined;
   idpUrl: string;
   tab: AppTab;
@@ -29,10 +29,9 @@ function header(w: AppWindow): Html {
 <summary>Actions</summary><ul>${w.actions.map((a) => html`<li>${a}</li>`)}</ul>
 </details>` : '';
   return html`<div class="app-head">${appBadge(w.app, 'large')}<div>
-<h1>${w.app.label}</h1>
+<h1>${isolate(w.app.label)}</h1>
 <p class="muted">${w.connector?.name ?? w.app.connector} · IdP URL <code>${w.idpUrl}</code>
-· <span class="badge badge-${w.app.ssoActive ? 'active' : 'inactive'}">${
-    w.app.ssoActive ? 'SSO active' : 'SSO inactive'}</span></p></div>${actions}</div>`;
+· ${ssoBadge(w.app)}</p></div>${actions}</div>`;
 }
 
 /** The application's window: header, Actions menu, tabs and the open tab's panel. */
@@ -64,14 +63,14 @@ ${appearanceFields(form, w.app)}
 export function groupsTab(frame: PageFrame, w: AppWindow, groups: ListPage<Group>,
   bound: Set<string>): Html {
   const boxes = groups.items.map((g) => shownCheckbox({ name: 'groupIds', value: g.id,
-    id: `bind-${g.id}`, label: `${g.name} (${g.memberCount} ${g.memberCount === 1 ? 'member'
-      : 'members'})`, checked: bound.has(g.id) }));
+    id: `bind-${g.id}`, label: html`${isolate(g.name)} (${g.memberCount} ${
+      g.memberCount === 1 ? 'member' : 'members'})`, checked: bound.has(g.id) }));
   const base = `/admin/applications/${w.app.id}/groups`;
   const href = (offset: number) => (offset ? `${base}?offset=${offset}` : base);
   const paging = pager({ ...groups, href });
   return html`<h2>User Groups</h2>
 <p>Users are denied by default. Members of the checked groups may sign in to
- ${w.app.label}.</p>
+ ${isolate(w.app.label)}.</p>
 ${groups.total === 0 ? html`<p class="empty">No user groups exist yet.
  <a href="/admin/groups">Create one</a> first.</p>`
     : html`${paging}<form method="post" action="${href(groups.offset)}">

@@ -1,7 +1,8 @@
 import type { Connector } from '../../applications/catalog.js';
 import type { Application } from '../../applications/service.js';
+import type { SsoApplication } from '../../saml/service.js';
 import { checkboxField, type FormState, inputField, radioGroup, textArea } from '../forms.js';
-import { type Html, html } from '../html.js';
+import { type Html, html, isolate } from '../html.js';
 import { adminPage, csrfField, type PageFrame } from '../layout.js';
 
 /** The small square shown for an application: its logo, or its colour indicator. */
@@ -16,16 +17,27 @@ export function appBadge(app: Pick<Application, 'portalImage' | 'portalLogo' | '
 <text x="20" y="27" text-anchor="middle">${app.label.slice(0, 1).toUpperCase()}</text></svg>`;
 }
 
+/**
+ * Whether sign-in works: "not configured" until the SP entity ID and ACS URL are set,
+ * whatever the switch says, so an administrator never reads "active" for a dead link.
+ */
+export function ssoBadge(app: Pick<SsoApplication, 'ssoActive' | 'ssoConfigured'>): Html {
+  if (!app.ssoConfigured) {
+    return html`<span class="badge badge-unconfigured">SSO not configured</span>`;
+  }
+  return html`<span class="badge badge-${app.ssoActive ? 'active' : 'inactive'}">${
+    app.ssoActive ? 'SSO active' : 'SSO inactive'}</span>`;
+}
+
 /** SSO Applications: configured applications with search, add and delete. */
-export function appListPage(frame: PageFrame, view: { q: string; apps: Application[];
+export function appListPage(frame: PageFrame, view: { q: string; apps: SsoApplication[];
   idpBase: string }): Html {
   const rows = view.apps.map((a) => html`<tr data-href="/admin/applications/${a.id}">
 <td class="check"><input type="checkbox" name="id" value="${a.id}" form="delete-form"
  id="select-${a.id}" aria-label="Select ${a.label}"></td>
-<td>${appBadge(a)} <a href="/admin/applications/${a.id}">${a.label}</a></td>
+<td>${appBadge(a)} <a href="/admin/applications/${a.id}">${isolate(a.label)}</a></td>
 <td>${a.connector}</td><td class="url">${view.idpBase}${a.customValue}</td>
-<td><span class="badge badge-${a.ssoActive ? 'active' : 'inactive'}">${
-    a.ssoActive ? 'SSO active' : 'SSO inactive'}</span></td>
+<td>${ssoBadge(a)}</td>
 <td>${a.showInPortal ? 'Shown' : 'Hidden'}</td></tr>`);
   return adminPage(frame, html`<div class="page-head"><h1>SSO Applications</h1>
 <a class="button primary" href="/admin/applications/new">+ Add New Application</a></div>
@@ -120,7 +132,7 @@ ${inputField({ name: 'customValue', label: 'IdP URL', state: view.form, prefix: 
 /** After saving: go on configuring, or close. */
 export function savedPage(frame: PageFrame, app: Application, idpUrl: string): Html {
   return adminPage(frame, html`<section class="card narrow">
-<h1>${app.label} was saved</h1>
+<h1>${isolate(app.label)} was saved</h1>
 <p>IdP URL: <code>${idpUrl}</code></p>
 <div class="actions"><a class="button primary" href="/admin/applications/${app.id}/sso">
 Configure Application</a><a class="button" href="/admin/applications">Close</a></div>
@@ -136,8 +148,8 @@ export function deleteConfirmPage(frame: PageFrame, view: { apps: Application[];
 <h1 id="del-h">Delete ${n === 1 ? 'application' : `${n} applications`}</h1>
 <p>These applications, their SSO settings, certificates and group bindings are deleted.
 Users lose access to them at once.</p>
-<ul>${view.apps.map((a) => html`<li>${a.label} <span class="muted">(${a.customValue})</span>
-</li>`)}</ul>
+<ul>${view.apps.map((a) => html`<li>${isolate(a.label)}
+ <span class="muted">(${a.customValue})</span></li>`)}</ul>
 <form method="post" action="/admin/applications/delete">${csrfField(frame.csrf)}
 ${view.apps.map((a) => html`<input type="hidden" name="id" value="${a.id}">`)}
 ${inputField({ name: 'count', label: 'Enter the number of applications you are deleting',

@@ -3,7 +3,7 @@ import type { Group } from '../../directory/groups.js';
 import type { User } from '../../directory/users.js';
 import { checkboxField, EMPTY_FORM, type FormState, inputField, type ListPage, pager,
   shownCheckbox, textArea } from '../forms.js';
-import { type Html, html } from '../html.js';
+import { type Html, html, isolate } from '../html.js';
 import { adminPage, csrfField, type PageFrame } from '../layout.js';
 
 /** User Groups: search, list, and the form to create one. */
@@ -12,7 +12,8 @@ export function groupListPage(frame: PageFrame, view: ListPage<Group> & { q: str
   const href = (offset: number) => `/admin/groups?${new URLSearchParams({ q: view.q,
     offset: String(offset) })}`;
   const rows = view.items.map((g) => html`<tr>
-<td><a href="/admin/groups/${g.id}">${g.name}</a></td><td>${g.description}</td>
+<td><a href="/admin/groups/${g.id}">${isolate(g.name)}</a></td>
+<td>${isolate(g.description)}</td>
 <td class="num">${g.memberCount}</td></tr>`);
   return adminPage(frame, html`<h1>User Groups</h1>
 <form method="get" action="/admin/groups" class="search" role="search">
@@ -45,7 +46,7 @@ export interface GroupDetailView {
 function membersSection(frame: PageFrame, view: GroupDetailView): Html {
   const { group } = view;
   const rows = view.members.items.map((u) => html`<tr>
-<td><a href="/admin/users/${u.id}">${u.username}</a></td><td>${u.email}</td>
+<td><a href="/admin/users/${u.id}">${isolate(u.username)}</a></td><td>${isolate(u.email)}</td>
 <td><form method="post" action="/admin/groups/${group.id}/members/remove" class="inline">
 ${csrfField(frame.csrf)}<input type="hidden" name="userId" value="${u.id}">
 <button type="submit" class="small" aria-label="Remove ${u.username} from the group">Remove
@@ -66,7 +67,7 @@ ${inputField({ name: 'login', label: 'Add a member (username or email)',
 
 function applicationsSection(frame: PageFrame, view: GroupDetailView): Html {
   const boxes = view.applications.map((a) => shownCheckbox({ name: 'applicationIds',
-    value: a.id, id: `app-${a.id}`, label: a.label, checked: view.bound.has(a.id) }));
+    value: a.id, id: `app-${a.id}`, label: isolate(a.label), checked: view.bound.has(a.id) }));
   return html`<section class="card" aria-labelledby="apps-h">
 <h2 id="apps-h">Applications</h2>
 <p>Members of this group may sign in to the checked applications.</p>
@@ -81,7 +82,7 @@ export function groupDetailPage(frame: PageFrame, view: GroupDetailView): Html {
   const { group } = view;
   const rename = view.rename ?? EMPTY_FORM;
   return adminPage(frame, html`<p class="crumbs"><a href="/admin/groups">User Groups</a></p>
-<h1>${group.name}</h1>
+<h1>${isolate(group.name)}</h1>
 <section class="card" aria-labelledby="details-h"><h2 id="details-h">Details</h2>
 <form method="post" action="/admin/groups/${group.id}">${csrfField(frame.csrf)}
 ${inputField({ name: 'name', label: 'Name', state: rename, required: true,
@@ -95,6 +96,7 @@ ${applicationsSection(frame, view)}
 <h2 id="delete-h">Delete group</h2>
 <p>Members lose the access this group gives them. Users themselves are kept.</p>
 <form method="post" action="/admin/groups/${group.id}/delete">${csrfField(frame.csrf)}
-${checkboxField({ name: 'confirm', label: `Yes, delete ${group.name}`, checked: false })}
+${checkboxField({ name: 'confirm', label: html`Yes, delete ${isolate(group.name)}`,
+    checked: false })}
 <button type="submit" class="danger">Delete group</button></form></section>`);
 }

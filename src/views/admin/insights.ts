@@ -1,7 +1,7 @@
 import type { Application } from '../../applications/service.js';
 import type { EventRecord } from '../../insights/events.js';
 import { type FormState, inputField, selectField } from '../forms.js';
-import { type Html, html } from '../html.js';
+import { type Html, html, isolate } from '../html.js';
 import { adminPage, type PageFrame } from '../layout.js';
 import { shortTime } from './common.js';
 
@@ -46,7 +46,7 @@ function describe(event: EventRecord, apps: Map<string, string>): Html {
   const details = Object.entries(event.details).map(([key, value]) => html`<li><span
  class="muted">${key}:</span> ${typeof value === 'string' ? value : JSON.stringify(value)}</li>`);
   return html`<td>${event.resource.type}${event.resource.name ? html`: ${
-    event.resource.name}` : ''}</td><td>${app}</td><td class="details">${
+    isolate(event.resource.name)}` : ''}</td><td>${isolate(app)}</td><td class="details">${
     details.length ? html`<ul>${details}</ul>` : ''}</td>`;
 }
 
@@ -55,7 +55,7 @@ function eventTable(view: InsightsView): Html {
   const rows = view.events.map((e) => html`<tr>
 <td class="nowrap"><time datetime="${e.time}">${shortTime(e.time)}</time></td>
 <td>${e.type}</td><td><span class="badge badge-${e.outcome}">${e.outcome}</span></td>
-<td>${e.initiator.name ?? e.initiator.type}</td>${describe(e, apps)}</tr>`);
+<td>${isolate(e.initiator.name ?? e.initiator.type)}</td>${describe(e, apps)}</tr>`);
   return html`<div class="table-wrap"><table class="events">
 <caption class="sr-only">Events, newest first</caption>
 <thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Outcome</th>

@@ -10,6 +10,8 @@ import type { AppWindow } from './app-window.js';
 export interface SsoTabView {
   settings: SamlSettings;
   certificate: CertificateInfo | null;
+  /** The next certificate, published in the metadata but not yet signing. */
+  next?: CertificateInfo | null;
   /** The settings form after a failed save. */
   form?: FormState;
   /** The metadata import form after a failed import. */
@@ -117,13 +119,33 @@ ${textArea({ name: 'spMetadataXml', label: 'SP metadata XML', state: form, rows:
 <button type="submit">Import metadata</button></form></details>`;
 }
 
-function certificateSection(w: AppWindow, cert: CertificateInfo | null): Html {
+function certificateFacts(cert: CertificateInfo): Html {
+  return html`<dl class="facts"><dt>SHA-256 fingerprint</dt>
+<dd><code>${cert.fingerprintSha256}</code></dd>
+<dt>Valid</dt><dd>${shortTime(cert.notBefore)} to ${shortTime(cert.notAfter)}</dd></dl>`;
+}
+
+/** The pending next certificate and the form that discards it. */
+function nextCertificate(frame: PageFrame, w: AppWindow, next: CertificateInfo): Html {
+  return html`<h3>Next certificate</h3>
+<p>Published in the IdP metadata so the service provider can trust it; it does not sign
+ yet. Discard it if it was made by mistake or is no longer wanted: it leaves the metadata
+ at once, and a new one can be generated after.</p>
+${certificateFacts(next)}
+<form method="post"
+ action="/admin/applications/${w.app.id}/sso/certificates/${next.id}/discard">
+${csrfField(frame.csrf)}<button type="submit" class="danger">Discard next certificate</button>
+</form>`;
+}
+
+function certificateSection(frame: PageFrame, w: AppWindow, cert: CertificateInfo | null,
+  next: CertificateInfo | null): Html {
   if (!cert) return html`<p class="empty">No signing certificate.</p>`;
   return html`<h3>Signing certificate</h3>
-<dl class="facts"><dt>SHA-256 fingerprint</dt><dd><code>${cert.fingerprintSha256}</code></dd>
-<dt>Valid</dt><dd>${shortTime(cert.notBefore)} to ${shortTime(cert.notAfter)}</dd></dl>
+${certificateFacts(cert)}
 <p>Download it with <strong>Actions › Download Certificate</strong>, or give the service
- provider the <a href="/saml2/${w.app.customValue}/metadata">IdP metadata</a>.</p>`;
+ provider the <a href="/saml2/${w.app.customValue}/metadata">IdP metadata</a>.</p>
+${next ? nextCertificate(frame, w, next) : ''}`;
 }
 
 /** Deactivate SSO (or activate it again), at the bottom of the SSO tab. */
@@ -146,8 +168,11 @@ export function ssoTab(frame: PageFrame, w: AppWindow, view: SsoTabView,
   return html`<h2>SSO</h2>
 <dl class="facts"><dt>IdP URL (IdP entity ID and sign-in URL)</dt><dd><code>${w.idpUrl}</code>
 </dd></dl>
+${w.app.ssoConfigured ? '' : html`<p class="notice notice-error" id="sso-not-configured">
+Nobody can sign in yet, and the application has no tile in the user portal: enter the SP
+ Entity ID and an ACS URL (or import the SP metadata), then Save.</p>`}
 ${metadataForm(frame, w, view)}
 ${settingsForm(frame, w, view, typed)}
-${certificateSection(w, view.certificate)}
+${certificateSection(frame, w, view.certificate, view.next ?? null)}
 ${activationForm(frame, w)}`;
 }

@@ -2,7 +2,7 @@ import type { Application } from '../../applications/service.js';
 import type { Group } from '../../directory/groups.js';
 import type { User } from '../../directory/users.js';
 import { checkboxField, EMPTY_FORM, type FormState, inputField, pager } from '../forms.js';
-import { type Html, html } from '../html.js';
+import { type Html, html, isolate } from '../html.js';
 import { adminPage, csrfField, type PageFrame } from '../layout.js';
 
 export interface UserListView {
@@ -26,8 +26,9 @@ export function userListPage(frame: PageFrame, view: UserListView): Html {
   const href = (offset: number) => `/admin/users?${new URLSearchParams({ q: view.q,
     offset: String(offset) })}`;
   const rows = view.items.map((u) => html`<tr>
-<td><a href="/admin/users/${u.id}">${u.username}</a></td><td>${fullName(u)}</td>
-<td>${u.email}</td><td>${statusBadge(u.status)}</td></tr>`);
+<td><a href="/admin/users/${u.id}">${isolate(u.username)}</a></td>
+<td>${isolate(fullName(u))}</td>
+<td>${isolate(u.email)}</td><td>${statusBadge(u.status)}</td></tr>`);
   return adminPage(frame, html`<div class="page-head"><h1>Users</h1>
 <a class="button primary" href="/admin/users/new">+ Add user</a></div>
 <form method="get" action="/admin/users" class="search" role="search">
@@ -137,9 +138,9 @@ function groupEditor(frame: PageFrame, view: UserDetailView, boxes: Html[]): Htm
 
 function groupsSection(frame: PageFrame, view: UserDetailView): Html {
   const boxes = view.groups.map((g) => checkboxField({ name: 'groupIds', value: g.id,
-    id: `group-${g.id}`, label: g.name, checked: view.memberOf.has(g.id) }));
+    id: `group-${g.id}`, label: isolate(g.name), checked: view.memberOf.has(g.id) }));
   const apps = view.applications.map((a) => html`<li><a href="/admin/applications/${a.id}">${
-    a.label}</a></li>`);
+    isolate(a.label)}</a></li>`);
   return html`<section class="card" aria-labelledby="groups-h">
 <h2 id="groups-h">User groups</h2>
 ${groupEditor(frame, view, boxes)}
@@ -153,7 +154,7 @@ ${apps.length ? html`<ul>${apps}</ul>` : html`<p class="empty">None: the user is
 export function userDetailPage(frame: PageFrame, view: UserDetailView): Html {
   const { user } = view;
   return adminPage(frame, html`<p class="crumbs"><a href="/admin/users">Users</a></p>
-<h1>${user.username} ${statusBadge(user.status)}</h1>
+<h1>${isolate(user.username)} ${statusBadge(user.status)}</h1>
 <section class="card" aria-labelledby="props-h"><h2 id="props-h">Properties</h2>
 <form method="post" action="/admin/users/${user.id}">${csrfField(frame.csrf)}
 ${profileFields(view.profile ?? EMPTY_FORM, user)}
