@@ -5,6 +5,7 @@ import { type Actor, recordEvent } from '../insights/events.js';
 import { type Db, isUniqueViolation, now } from '../store/db.js';
 import type { UsersTable } from '../store/schema.js';
 import { appendChange } from './feed.js';
+import { endSessionsOfUser } from '../http/session.js';
 import { hashPassword } from './passwords.js';
 
 /** A directory user as the API and other modules see it; never the password hash. */
@@ -312,6 +313,7 @@ export class UserService {
       const before = await this.row(trx, id);
       await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: now() })
         .where('id', '=', id).execute();
+      await endSessionsOfUser(trx, id);
       await recordEvent(trx, {
         type: 'user_password_set', initiator: actor, outcome: 'success',
         resource: { type: 'user', id, name: before.username },
@@ -327,6 +329,7 @@ export class UserService {
         .where('user_id', '=', id).execute();
       await trx.deleteFrom('group_members').where('user_id', '=', id).execute();
       await trx.deleteFrom('users').where('id', '=', id).execute();
+      await endSessionsOfUser(trx, id);
       await recordEvent(trx, {
         type: 'user_delete', initiator: actor, outcome: 'success',
         resource: { type: 'user', id, name: before.username },

@@ -10,6 +10,8 @@ import { serviceState } from './0007-service-state.js';
 import { foldedNames } from './0008-folded-names.js';
 import { type KeyMove, keyFiles } from './0009-key-files.js';
 import { eventFilters } from './0010-event-filters.js';
+import { sessionOwners } from './0011-session-owners.js';
+import { loginFailures } from './0012-login-failures.js';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration that has
@@ -28,5 +30,7 @@ export function migrations(dialect: Dialect, keyMove: KeyMove | null):
     '0008-folded-names': foldedNames,
     '0009-key-files': keyFiles(keyMove),
     '0010-event-filters': eventFilters,
+    '0011-session-owners': sessionOwners(dialect),
+    '0012-login-failures': loginFailures,
   };
 }
