@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { User } from '../../src/directory/users.js';
+import { SYSTEM } from '../../src/insights/events.js';
+import { adminAgent, csrfOf } from '../support/admin-agent.js';
+import { type AdminClient, adminClient, createUser } from '../support/admin-api.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+/** "é" written as "e" and a combining acute accent, as some keyboards and files send it. */
+const DECOMPOSED_E = 'e\u0301';
+const COMPOSED_E = '\u00e9';
+
+const usernames = (body: { items: User[] }) => body.items.map((u) => u.username);
+
+describe('accented letters typed in either Unicode form', () => {
+  let service: TestService;
+  let api: AdminClient;
+  before(async () => {
+    service = await startTestService();
+    api = adminClient(service);
+  });
+  after(() => service.dispose());
+
+  const stored = async (username: string) => service.ctx.db.selectFrom('users')
+    .select(['first_name', 'first_name_lc', 'department'])
+    .where('username', '=', username).executeTakeFirstOrThrow();
+
+  it('stores API input composed and finds it by either form', async () => {
+    await createUser(api, { username: 'zero', firstName: `Z${DECOMPOSED_E}ro`,
+      department: `R${DECOMPOSED_E}seau` });
+    assert.deepEqual(await stored('zero'), { first_name: `Z${COMPOSED_E}ro`,
+      first_name_lc: `z${COMPOSED_E}ro`, department: `R${COMPOSED_E}seau` });
+    for (const name of [`Z${COMPOSED_E}`, `Z${DECOMPOSED_E}`, `z${DECOMPOSED_E}RO`]) {
+      const res = await api.get(`/users?name=${encodeURIComponent(name)}`).expect(200);
+      assert.deepEqual(usernames(res.body), ['zero'], name);
+      const q = await api.get(`/users?q=${encodeURIComponent(name)}`).expect(200);
+      assert.deepEqual(usernames(q.body), ['zero'], name);
+    }
+  });
+
+  it('composes a change made through the API', async () => {
+    const user = await createUser(api, { username: 'renee' });
+    await api.patch(`/users/${user.id}`).send({ firstName: `Ren${DECOMPOSED_E}e` })
+      .expect(200);
+    assert.equal((await stored('renee')).first_name, `Ren${COMPOSED_E}e`);
+  });
+
+  it('composes what the admin portal form sends', async () => {
+    const agent = await adminAgent(service.url, service.adminPassword);
+    const page = await agent.get('/admin/users/new').expect(200);
+    await agent.post('/admin/users').type('form').send({ _csrf: csrfOf(page.text),
+      username: 'jose', email: 'jose@example.com', firstName: `Jos${DECOMPOSED_E}` })
+      .expect(303);
+    assert.equal((await stored('jose')).first_name, `Jos${COMPOSED_E}`);
+  });
+
+  it('composes profiles the directory service is given, as an import gives them',
+    async () => {
+      await service.ctx.users.create({ username: 'andre', email: 'andre@example.com',
+        firstName: `Andr${DECOMPOSED_E}` }, SYSTEM);
+      assert.equal((await stored('andre')).first_name, `Andr${COMPOSED_E}`);
+    });
+});
