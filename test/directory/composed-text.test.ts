@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { User } from '../../src/directory/users.js';
+import { type User, UserService } from '../../src/directory/users.js';
+import { openDatabase } from '../../src/store/db.js';
+import { databaseAsOf } from '../support/migrations.js';
 import { SYSTEM } from '../../src/insights/events.js';
 import { adminAgent, csrfOf } from '../support/admin-agent.js';
 import { type AdminClient, adminClient, createUser } from '../support/admin-api.js';
@@ -59,5 +64,37 @@ describe('accented letters typed in either Unicode form', () => {
       await service.ctx.users.create({ username: 'andre', email: 'andre@example.com',
         firstName: `Andr${DECOMPOSED_E}` }, SYSTEM);
       assert.equal((await stored('andre')).first_name, `Andr${COMPOSED_E}`);
+    });
+});
+
+describe('the migration to composed profile texts', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'idp-nfc-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('composes the texts of users stored before it, and their lower-case forms',
+    async () => {
+      await databaseAsOf(dataDir, '0012-login-failures', async (db) => {
+        await db.insertInto('users').values({
+          id: 'u1', username: 'zero', username_lc: 'zero', email: 'z@example.com',
+          email_lc: 'z@example.com', first_name: `Z${DECOMPOSED_E}ro`,
+          first_name_lc: `z${DECOMPOSED_E}ro`, last_name: 'Plain', last_name_lc: 'plain',
+          display_name: '', display_name_lc: '', department: `R${DECOMPOSED_E}seau`,
+          created_at: 'x', updated_at: 'x',
+        }).execute();
+      });
+      const database = await openDatabase({ dataDir, databaseUrl: null });
+      try {
+        const row = await database.db.selectFrom('users')
+          .select(['first_name', 'first_name_lc', 'last_name', 'department'])
+          .executeTakeFirstOrThrow();
+        assert.deepEqual(row, { first_name: `Z${COMPOSED_E}ro`,
+          first_name_lc: `z${COMPOSED_E}ro`, last_name: 'Plain',
+          department: `R${COMPOSED_E}seau` });
+        const users = new UserService(database.db, 10);
+        assert.equal((await users.list({ name: `Z${COMPOSED_E}`, limit: 10, offset: 0 }))
+          .total, 1);
+      } finally {
+        await database.close();
+      }
     });
 });

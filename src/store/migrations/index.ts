@@ -12,6 +12,7 @@ import { type KeyMove, keyFiles } from './0009-key-files.js';
 import { eventFilters } from './0010-event-filters.js';
 import { sessionOwners } from './0011-session-owners.js';
 import { loginFailures } from './0012-login-failures.js';
+import { composedTexts } from './0013-composed-texts.js';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration that has
@@ -32,5 +33,6 @@ export function migrations(dialect: Dialect, keyMove: KeyMove | null):
     '0010-event-filters': eventFilters,
     '0011-session-owners': sessionOwners(dialect),
     '0012-login-failures': loginFailures,
+    '0013-composed-texts': composedTexts,
   };
 }
