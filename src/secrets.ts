@@ -52,11 +52,14 @@ function checkValue(secrets: ServiceSecrets): string {
 export async function secretsFor(db: Db, path: string, stored: ServiceSecrets | null):
   Promise<ServiceSecrets> {
   const check = await readCheck(db);
-  if (!stored && check) {
+  // Read again when it was missing: a service started alongside this one, on the same
+  // data, writes the file before it stores the check value.
+  const current = stored ?? readSecrets(path);
+  if (!current && check) {
     throw new StartupError(`${path} is missing, but the database was set up with the `
       + 'secrets it held: restore it from the backup taken with the database');
   }
-  const secrets = stored ?? createSecrets(path);
+  const secrets = current ?? createSecrets(path);
   if (!check) await recordCheck(db, checkValue(secrets));
   if ((await readCheck(db)) !== checkValue(secrets)) {
     throw new StartupError(`${path} does not belong to this database: restore the secrets `

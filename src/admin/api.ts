@@ -4,7 +4,7 @@ import { applicationsApi } from './applications-api.js';
 import { requireApiKey } from '../http/auth.js';
 import { jsonErrorHandler, jsonNotFound } from '../http/errors.js';
 import { methodNotAllowed } from '../http/methods.js';
-import { requireJsonBody } from '../http/validate.js';
+import { requireJsonBody, requireJsonObject } from '../http/validate.js';
 import { eventsApi } from './events-api.js';
 import { groupsApi } from './groups-api.js';
 import { importApi } from './import-api.js';
@@ -18,7 +18,8 @@ export function adminApi(ctx: AppContext): Router {
   const router = Router();
   // Authenticate before reading a body, so no stranger can make the service parse one.
   router.use(requireApiKey(ctx.admins));
-  router.use(express.json({ limit: ctx.config.maxBodyBytes }), requireJsonBody);
+  router.use(express.json({ limit: ctx.config.maxBodyBytes, strict: false }), requireJsonBody,
+    requireJsonObject);
   router.use(usersApi(ctx));
   router.use(passwordLinkApi(ctx));
   router.use(groupsApi(ctx));

@@ -5,6 +5,7 @@ import type { Application } from '../applications/service.js';
 import type { AppContext } from '../context.js';
 import { parseInput } from '../http/validate.js';
 import { isSsoConfigured } from '../saml/settings.js';
+import { imageTypeOf } from './pages/logo.js';
 import { importedSettings, samlSettings } from './saml-input.js';
 
 /*
@@ -12,14 +13,27 @@ import { importedSettings, samlSettings } from './saml-input.js';
  * routes only parse input and call the services, which the admin portal calls too.
  */
 
+const LOGO_URL = /^data:(image\/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/=]+)$/;
+
+/**
+ * The decoded bytes are the image type the URL declares, told by their first bytes as
+ * the portal's upload does: a URL that says PNG but carries SVG (which can hold script)
+ * or anything else is refused.
+ */
+function logoMatchesType(url: string): boolean {
+  const [, type, data] = LOGO_URL.exec(url) ?? [];
+  return data !== undefined && imageTypeOf(Buffer.from(data, 'base64')) === type;
+}
+
 const portalFields = {
   label: z.string().trim().min(1).max(200).optional(),
   description: z.string().trim().max(1000).optional(),
   portalImage: z.enum(['logo', 'color']).optional(),
   portalColor: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(),
   portalLogo: z.string().max(200_000)
-    .regex(/^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$/,
-      'must be a base64 data: URL of a PNG, JPEG, GIF or WebP image').nullable().optional(),
+    .regex(LOGO_URL, 'must be a base64 data: URL of a PNG, JPEG, GIF or WebP image')
+    .refine(logoMatchesType, 'the image data must be of the type the URL names')
+    .nullable().optional(),
   showInPortal: z.boolean().optional(),
   customValue: z.string().max(64).optional(),
 };

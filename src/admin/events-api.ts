@@ -6,10 +6,25 @@ import { queryEvents } from '../insights/events.js';
 
 const isoTime = z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString());
 
+/** Types one query may name, and the longest type. */
+const MAX_TYPES = 50;
+const MAX_TYPE_LENGTH = 64;
+/** Longest `type` parameter: every type named, with its comma. */
+const MAX_TYPE_LIST = MAX_TYPES * (MAX_TYPE_LENGTH + 1);
+
+/**
+ * `type` given once or repeated, each value a comma-separated list: the limits hold for
+ * each type named, not for the text that lists them.
+ */
+const eventTypes = z.union([z.string().max(MAX_TYPE_LIST),
+  z.array(z.string().max(MAX_TYPE_LIST)).max(MAX_TYPES)])
+  .transform((t) => [t].flat().flatMap((v) => v.split(',')).map((v) => v.trim())
+    .filter(Boolean))
+  .pipe(z.array(z.string().max(MAX_TYPE_LENGTH, `each type at most ${MAX_TYPE_LENGTH} `
+    + 'characters')).max(MAX_TYPES, `at most ${MAX_TYPES} types`));
+
 export const eventQuerySchema = z.object({
-  type: z.union([z.string().max(64), z.array(z.string().max(64)).max(50)]).optional()
-    .transform((t) => (t === undefined ? undefined : [t].flat().flatMap((v) => v.split(','))
-      .map((v) => v.trim()).filter(Boolean))),
+  type: eventTypes.optional(),
   from: isoTime.optional(),
   to: isoTime.optional(),
   resourceType: z.string().max(64).optional(),

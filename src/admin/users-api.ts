@@ -35,7 +35,7 @@ function isLanguageTag(value: string): boolean {
   }
 }
 
-/** Usernames are URL- and SCIM-safe: letters, digits and . _ @ + - only. */
+/** Usernames are URL- and SCIM-safe: ASCII letters, digits and . _ @ + - only. */
 export const usernameSchema = z.string().trim().min(1).max(128)
   .regex(/^[A-Za-z0-9._@+-]+$/, 'letters, digits and . _ @ + - only');
 

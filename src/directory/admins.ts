@@ -15,6 +15,11 @@ const KEY_PREFIX = 'idp_';
 
 export interface Admin { id: string; username: string }
 
+/** How an admin login ended: the administrator is known unless the name was unknown. */
+export type AdminLoginCheck =
+  | { result: 'success' | 'wrong_password'; admin: Admin }
+  | { result: 'unknown_admin'; admin: null };
+
 export interface ApiKeyInfo {
   id: string;
   name: string;
@@ -105,13 +110,33 @@ export class AdminService {
     return admin;
   }
 
-  /** Checks an administrator's password; same time whether or not the name exists. */
-  async verifyLogin(username: string, password: string): Promise<Admin | null> {
+  /** The administrator named exactly `username`, if there is one. */
+  async find(username: string): Promise<Admin | undefined> {
+    return this.db.selectFrom('admins').select(['id', 'username'])
+      .where('username', '=', username).executeTakeFirst();
+  }
+
+  /**
+   * Checks an administrator's login and tells how it ended, for the event log; the
+   * person signing in is never told which part was wrong. Takes the same time whether
+   * or not the name exists.
+   */
+  async checkLogin(username: string, password: string): Promise<AdminLoginCheck> {
     const row = await this.db.selectFrom('admins').selectAll()
       .where('username', '=', username).executeTakeFirst();
-    if (!row) return verifyAgainstDummy(password, this.passwordCost).then(() => null);
+    if (!row) {
+      await verifyAgainstDummy(password, this.passwordCost);
+      return { result: 'unknown_admin', admin: null };
+    }
+    const admin = { id: row.id, username: row.username };
     return (await verifyPassword(password, row.password_hash))
-      ? { id: row.id, username: row.username } : null;
+      ? { result: 'success', admin } : { result: 'wrong_password', admin };
+  }
+
+  /** The administrator whose credentials these are, or null. */
+  async verifyLogin(username: string, password: string): Promise<Admin | null> {
+    const check = await this.checkLogin(username, password);
+    return check.result === 'success' ? check.admin : null;
   }
 
   /** A new API key for `admin`; the key itself is in this answer only. */

@@ -5,6 +5,7 @@ import { type Actor, recordEvent } from '../insights/events.js';
 import { type Db, isUniqueViolation, now } from '../store/db.js';
 import type { UsersTable } from '../store/schema.js';
 import { appendChange } from './feed.js';
+import { endSessionsOfUser } from '../http/session.js';
 import { hashPassword } from './passwords.js';
 
 /** A directory user as the API and other modules see it; never the password hash. */
@@ -78,19 +79,28 @@ const PROFILE_COLUMNS = {
 /** Names a search matches; each has a lower-case column JavaScript fills (see below). */
 const NAME_COLUMNS = ['first_name', 'last_name', 'display_name'] as const;
 
+/**
+ * Text in Unicode's composed form (NFC). An "é" typed as "e" and a combining accent is
+ * then stored, and searched for, as the one character most keyboards send; without it
+ * the two spellings look alike and never match.
+ */
+export function composed(text: string): string {
+  return text.normalize('NFC');
+}
+
 function profileColumns(profile: Partial<UserProfile>): Partial<UserRow> {
   const columns: Partial<UserRow> = {};
   if (profile.username !== undefined) {
-    columns.username = profile.username;
-    columns.username_lc = profile.username.toLowerCase();
+    columns.username = composed(profile.username);
+    columns.username_lc = columns.username.toLowerCase();
   }
   if (profile.email !== undefined) {
-    columns.email = profile.email;
-    columns.email_lc = profile.email.toLowerCase();
+    columns.email = composed(profile.email);
+    columns.email_lc = columns.email.toLowerCase();
   }
   for (const [key, column] of Object.entries(PROFILE_COLUMNS)) {
     const value = profile[key as keyof typeof PROFILE_COLUMNS];
-    if (value !== undefined) columns[column] = value;
+    if (value !== undefined) columns[column] = composed(value);
   }
   for (const column of NAME_COLUMNS) {
     const value = columns[column];
@@ -172,6 +182,14 @@ function startsWith(form: RawBuilder<string>, text: string): RawBuilder<SqlBool>
     and ${form} like ${pattern} escape '\\'`;
 }
 
+/** The query with its search texts composed as stored texts are (see `composed`). */
+function composedQuery(query: UserQuery): UserQuery {
+  const texts = (['username', 'email', 'name', 'q'] as const)
+    .filter((key) => query[key] !== undefined)
+    .map((key) => [key, composed(query[key]!)]);
+  return { ...query, ...Object.fromEntries(texts) };
+}
+
 /** Users, groups and memberships change only through these services. */
 export class UserService {
   /**
@@ -189,13 +207,14 @@ export class UserService {
   }
 
   async findByLogin(login: string): Promise<UserRow | undefined> {
-    const lc = login.toLowerCase();
+    const lc = composed(login).toLowerCase();
     return this.db.selectFrom('users').selectAll()
       .where((eb) => eb.or([eb('username_lc', '=', lc), eb('email_lc', '=', lc)]))
       .executeTakeFirst();
   }
 
-  async list(query: UserQuery): Promise<{ items: User[]; total: number }> {
+  async list(search: UserQuery): Promise<{ items: User[]; total: number }> {
+    const query = composedQuery(search);
     const { keys, total } = query.q || query.name
       ? await this.searchPage(query) : await this.browsePage(query);
     if (keys.length === 0) return { items: [], total };
@@ -312,6 +331,7 @@ export class UserService {
       const before = await this.row(trx, id);
       await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: now() })
         .where('id', '=', id).execute();
+      await endSessionsOfUser(trx, id);
       await recordEvent(trx, {
         type: 'user_password_set', initiator: actor, outcome: 'success',
         resource: { type: 'user', id, name: before.username },
@@ -327,6 +347,7 @@ export class UserService {
         .where('user_id', '=', id).execute();
       await trx.deleteFrom('group_members').where('user_id', '=', id).execute();
       await trx.deleteFrom('users').where('id', '=', id).execute();
+      await endSessionsOfUser(trx, id);
       await recordEvent(trx, {
         type: 'user_delete', initiator: actor, outcome: 'success',
         resource: { type: 'user', id, name: before.username },

@@ -68,5 +68,7 @@ export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
 
 /** 404 in the API error shape for paths no route matched. */
 export const jsonNotFound: RequestHandler = (req, _res, next) => {
-  next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`));
+  // The path as the client sent it: inside a mounted router req.path lacks the mount.
+  const path = new URL(req.originalUrl, 'http://localhost').pathname;
+  next(new HttpError(404, 'not_found', `No route for ${req.method} ${path}`));
 };

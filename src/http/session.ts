@@ -54,7 +54,8 @@ export class DatabaseSessionStore extends Store {
   }
 
   override set(sid: string, data: SessionData, done?: (err?: unknown) => void): void {
-    const values = { data: JSON.stringify(data), expires_at: expiry(data) };
+    const values = { data: JSON.stringify(data), expires_at: expiry(data),
+      user_id: data.userId ?? null };
     this.db.insertInto('sessions').values({ sid, ...values })
       .onConflict((oc) => oc.column('sid').doUpdateSet(values)).execute()
       .then(() => this.remember(sid, Date.parse(values.expires_at)))
@@ -107,6 +108,16 @@ export class DatabaseSessionStore extends Store {
     this.lastSweep = t;
     await this.db.deleteFrom('sessions').where('expires_at', '<=', now()).execute();
   }
+}
+
+/**
+ * Ends every console session of a directory user, inside the caller's transaction: a
+ * password reset must shut out whoever signed in with the old password, and a deleted
+ * user must have no session left. A process that still remembers such a session's expiry
+ * only skips a write; its next read finds the session gone.
+ */
+export async function endSessionsOfUser(trx: Db, userId: string): Promise<void> {
+  await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
 }
 
 function expiry(data: SessionData): string {

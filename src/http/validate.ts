@@ -45,3 +45,17 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
   }
   next();
 };
+
+/**
+ * Refuses a JSON body that is not an object (`null`, a number, a string, an array): every
+ * API body is an object of named fields. The JSON parser runs in its non-strict mode so
+ * that such a body arrives here as valid JSON, and is answered as the wrong kind of body
+ * rather than as malformed text.
+ */
+export const requireJsonObject: RequestHandler = (req, _res, next) => {
+  const body: unknown = req.body;
+  if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) {
+    throw badRequest('The request body must be a JSON object');
+  }
+  next();
+};

@@ -1,32 +1,35 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { User } from '../directory/users.js';
 import { toUser, type UserService } from '../directory/users.js';
+import { FailureCounter } from '../directory/login-failures.js';
 import { verifyAgainstDummy, verifyPassword } from '../directory/passwords.js';
 import { HttpError } from '../http/errors.js';
+import type { Db } from '../store/db.js';
 
 /** The one message for every failed login: it never tells which part was wrong. */
 export const LOGIN_FAILED = 'The username or password is not correct.';
 export const LOGIN_LOCKED = 'Too many failed sign-in attempts. Try again later.';
 
-/** Failures allowed per username, and per address, within WINDOW_SECONDS. */
-const FAILURES_PER_USERNAME = 5;
-const FAILURES_PER_ADDRESS = 20;
-const WINDOW_SECONDS = 15 * 60;
-/** How long a username or address stays locked after too many failures, in seconds. */
-const LOCKOUT_SECONDS = 15 * 60;
+/**
+ * Failures allowed per account, and per address, within a window of 15 minutes; past
+ * that the account or address stays locked until the window ends.
+ */
+const PER_ACCOUNT = { failures: 5, windowSeconds: 15 * 60 };
+const PER_ADDRESS = { failures: 20, windowSeconds: 15 * 60 };
 
 /**
- * Password login for directory users, throttled per username and per client address:
+ * Password login for directory users, throttled per account and per client address:
  * past the allowance, further attempts are refused for the lockout period without
  * checking the password, which stops online guessing and password spraying.
  */
 export class PasswordLogin {
-  private readonly perUsername = new RateLimiterMemory({ keyPrefix: 'login-user',
-    points: FAILURES_PER_USERNAME, duration: WINDOW_SECONDS, blockDuration: LOCKOUT_SECONDS });
-  private readonly perAddress = new RateLimiterMemory({ keyPrefix: 'login-ip',
-    points: FAILURES_PER_ADDRESS, duration: WINDOW_SECONDS, blockDuration: LOCKOUT_SECONDS });
+  private readonly perAccount: FailureCounter;
+  private readonly perAddress: FailureCounter;
 
-  constructor(private readonly users: UserService, private readonly hashCost: number) {}
+  constructor(db: Db, private readonly users: UserService,
+    private readonly hashCost: number) {
+    this.perAccount = new FailureCounter(db, PER_ACCOUNT);
+    this.perAddress = new FailureCounter(db, PER_ADDRESS);
+  }
 
   /**
    * The user whose credentials these are. Throws 429 `login_locked` while locked out,
@@ -34,35 +37,34 @@ export class PasswordLogin {
    * all three taking the time of one password check.
    */
   async authenticate(login: string, password: string, address: string): Promise<User> {
-    const username = login.trim().toLowerCase();
-    await this.checkNotLocked(username, address);
-    const row = username ? await this.users.findByLogin(username) : undefined;
+    const name = login.trim().normalize('NFC').toLowerCase();
+    const row = name ? await this.users.findByLogin(name) : undefined;
+    const account = accountKey(name, row?.id);
+    const addressKey = `user-ip:${address}`;
+    await this.checkNotLocked(account, addressKey);
     const matches = row?.password_hash
       ? await verifyPassword(password, row.password_hash)
       : await verifyAgainstDummy(password, this.hashCost);
     if (!row || !matches || row.status !== 'active') {
-      await this.countFailure(username, address);
+      await Promise.all([this.perAccount.countFailure(account),
+        this.perAddress.countFailure(addressKey)]);
       throw new HttpError(401, 'login_failed', LOGIN_FAILED);
     }
-    await this.perUsername.delete(username);
+    await this.perAccount.forget(account);
     return toUser(row);
   }
 
-  private async checkNotLocked(username: string, address: string): Promise<void> {
-    const [byUser, byAddress] = await Promise.all([
-      this.perUsername.get(username), this.perAddress.get(address)]);
-    if (exhausted(byUser, FAILURES_PER_USERNAME) || exhausted(byAddress, FAILURES_PER_ADDRESS)) {
-      throw new HttpError(429, 'login_locked', LOGIN_LOCKED);
-    }
-  }
-
-  private async countFailure(username: string, address: string): Promise<void> {
-    // consume() rejects once the allowance is spent; the block then runs its course.
-    await Promise.all([this.perUsername.consume(username).catch(() => null),
-      this.perAddress.consume(address).catch(() => null)]);
+  private async checkNotLocked(account: string, address: string): Promise<void> {
+    const [byAccount, byAddress] = await Promise.all([
+      this.perAccount.isLocked(account), this.perAddress.isLocked(address)]);
+    if (byAccount || byAddress) throw new HttpError(429, 'login_locked', LOGIN_LOCKED);
   }
 }
 
-function exhausted(res: RateLimiterRes | null, allowed: number): boolean {
-  return res !== null && res.consumedPoints >= allowed;
+/**
+ * The counter key of a login: the account it names, so that its username and its email
+ * share one count and guessing cannot switch between them; an unknown name by itself.
+ */
+function accountKey(name: string, userId: string | undefined): string {
+  return userId ? `user:${userId}` : `user-name:${name.slice(0, 256)}`;
 }

@@ -111,7 +111,7 @@ async function home(ctx: AppContext, req: Request, res: Response): Promise<void>
 /** The login page, logout and the user portal home. Mount after the session middleware. */
 export function portalRouter(ctx: AppContext): Router {
   const router = Router();
-  const passwords = new PasswordLogin(ctx.users, ctx.config.passwordHashCost);
+  const passwords = new PasswordLogin(ctx.db, ctx.users, ctx.config.passwordHashCost);
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 });
 
   router.get('/login', (req, res) => {

@@ -2,10 +2,11 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
-  Kysely, Migrator, PostgresAdapter, PostgresDialect, type RawBuilder, type SqlBool,
-  SqliteDialect, sql,
+  Kysely, type MigrationResultSet, Migrator, PostgresAdapter, PostgresDialect, type RawBuilder,
+  type SqlBool, SqliteDialect, sql,
 } from 'kysely';
 import pg from 'pg';
+import { StartupError } from '../startup-error.js';
 import { migrations } from './migrations/index.js';
 import type { KeyMove } from './migrations/0009-key-files.js';
 import type { Schema } from './schema.js';
@@ -115,12 +116,47 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
 async function migrate(db: Kysely<Schema>, dialect: Dialect, keyMove: KeyMove | null):
   Promise<void> {
-  const migrator = new Migrator({
-    db,
+  const run = (on: Kysely<Schema>) => new Migrator({
+    db: on,
     provider: { getMigrations: async () => migrations(dialect, keyMove) },
-  });
-  const { error } = await migrator.migrateToLatest();
+  }).migrateToLatest();
+  // PostgreSQL: the migrator holds an advisory lock while it works.
+  const { error } = dialect === 'sqlite' ? await migrateAlone(db, run) : await run(db);
   if (error) throw error;
+}
+
+/**
+ * Runs the SQLite migrations inside one write transaction, taken before the migrator
+ * reads which have run. The migrator takes no lock on SQLite, so two processes starting
+ * on a fresh data directory both found the schema missing, and the second failed on the
+ * tables the first had just made. Now the second waits for the first (up to
+ * busy_timeout), then finds nothing left to do. A failed migration leaves nothing behind.
+ */
+async function migrateAlone(db: Kysely<Schema>, run: (on: Kysely<Schema>) =>
+  Promise<MigrationResultSet>): Promise<MigrationResultSet> {
+  return db.connection().execute(async (conn) => {
+    await beginMigration(conn);
+    try {
+      const result = await run(conn);
+      await (result.error ? sql`rollback` : sql`commit`).execute(conn);
+      return result;
+    } catch (error) {
+      await sql`rollback`.execute(conn);
+      throw error;
+    }
+  });
+}
+
+/** Takes SQLite's write lock; a StartupError when another process keeps it too long. */
+async function beginMigration(conn: Kysely<Schema>): Promise<void> {
+  try {
+    await sql`begin immediate`.execute(conn);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+    throw new StartupError('another process holds the database in DATA_DIR locked (a '
+      + 'second service on the same data?): stop it, or start this one again later',
+    'SQLITE_BUSY');
+  }
 }
 
 /** True when a write failed on a unique constraint (SQLite or PostgreSQL). */

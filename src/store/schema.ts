@@ -123,6 +123,15 @@ export interface SessionsTable {
   /** JSON of the session data. */
   data: string;
   expires_at: string;
+  /** The directory user signed in with this session, if any (see migration 0011). */
+  user_id: string | null;
+}
+
+/** Failed sign-ins under one key within a window (see src/directory/login-failures.ts). */
+export interface LoginFailuresTable {
+  key: string;
+  failures: number;
+  window_ends_at: string;
 }
 
 export interface ServiceStateTable {
@@ -141,6 +150,7 @@ export interface Schema {
   applications: ApplicationsTable;
   app_group_bindings: AppGroupBindingsTable;
   sessions: SessionsTable;
+  login_failures: LoginFailuresTable;
   service_state: ServiceStateTable;
   saml_settings: Saml.SamlSettingsTable;
   signing_keys: Saml.SigningKeysTable;

@@ -60,6 +60,20 @@ describe('admin API: one error shape on every route', () => {
       }
     });
 
+  it('answers a JSON body that is not an object with 400, changing nothing', async () => {
+    const api = adminClient(service);
+    const before_ = (await api.get('/users').expect(200)).body.total;
+    for (const { method, path } of table.filter((r) => r.body)) {
+      for (const body of ['null', '42', '"text"', '[]']) {
+        const res = await api[method](path).set('content-type', 'application/json')
+          .send(body);
+        assertError(res, 400, 'invalid_request');
+        assert.equal(res.body.error.message, 'The request body must be a JSON object');
+      }
+    }
+    assert.equal((await api.get('/users').expect(200)).body.total, before_);
+  });
+
   it('answers 404 for unknown ids on every route that names one', async () => {
     const api = adminClient(service);
     const unknown = routes('no-such-user', 'no-such-group', 'no-such-key')
@@ -88,6 +102,8 @@ describe('admin API: one error shape on every route', () => {
       assertError(res, 405, 'method_not_allowed');
       assert.equal(res.headers.allow, allow, `${method} ${path}`);
     }
-    assertError(await api.get('/no-such-route'), 404, 'not_found');
+    const unknown = await api.get('/no-such-route?x=1');
+    assertError(unknown, 404, 'not_found');
+    assert.equal(unknown.body.error.message, 'No route for GET /api/v1/no-such-route');
   });
 });

@@ -103,6 +103,27 @@ describe('applications admin API', () => {
     assert.equal(after_, before_);
   });
 
+  it('takes a logo only when its bytes are the image type its URL names', async () => {
+    const app = await idp.api('post', '/applications').send({ connector: 'custom-saml',
+      label: 'Logo' }).expect(201);
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>');
+    const gif = Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1');
+    for (const [type, bytes] of [['png', svg], ['png', gif], ['gif', png]] as const) {
+      const res = await idp.api('patch', `/applications/${app.body.id}`)
+        .send({ portalLogo: `data:image/${type};base64,${bytes.toString('base64')}` })
+        .expect(400);
+      assert.equal(res.body.error.code, 'invalid_request');
+      assert.match(res.body.error.details.fields.portalLogo, /type the URL names/);
+      const stored = await idp.api('get', `/applications/${app.body.id}`).expect(200);
+      assert.equal(stored.body.portalLogo, null, 'nothing changed');
+    }
+    const good = `data:image/png;base64,${png.toString('base64')}`;
+    const res = await idp.api('patch', `/applications/${app.body.id}`)
+      .send({ portalLogo: good }).expect(200);
+    assert.equal(res.body.portalLogo, good);
+  });
+
   it('holds ACS URLs read from SP metadata to the rules of typed ones', async () => {
     const spKeys = generateCertificate('metadata SP', 30);
     const before_ = (await idp.api('get', '/applications').expect(200)).body.items.length;

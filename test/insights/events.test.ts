@@ -89,6 +89,22 @@ describe('event log', () => {
       assert.deepEqual([...types].sort(), ['group_create', 'user_create']);
     });
 
+    it('takes a comma-separated list longer than one type, and checks each type',
+      async () => {
+        const list = ['user_create', 'group_create', 'group_member_add', 'api_key_create',
+          'admin_create'].join(',');
+        assert.ok(list.length > 64);
+        const page = await events(`type=${list}`);
+        const types = new Set(page.events.map((e) => e.type));
+        assert.deepEqual([...types].sort(), ['admin_create', 'api_key_create', 'group_create',
+          'group_member_add', 'user_create']);
+        const long = await api.get(`/events?type=user_create,${'x'.repeat(65)}`).expect(400);
+        assert.equal(long.body.error.code, 'invalid_request');
+        assert.match(long.body.error.details.fields['type.1'], /each type at most 64/);
+        const many = Array.from({ length: 51 }, (_, i) => `t${i}`).join(',');
+        await api.get(`/events?type=${many}`).expect(400);
+      });
+
     it('filters on the resource, its type, and the user concerned', async () => {
       const byResource = await events(`resourceId=${userB}`);
       assert.deepEqual(byResource.events.map((e) => e.type), ['user_login', 'user_create']);

@@ -43,6 +43,51 @@ describe('admin login limits', () => {
   });
 });
 
+describe('failed admin logins in the event log', () => {
+  let service: TestService;
+  before(async () => {
+    service = await startTestService();
+  });
+  after(() => service.dispose());
+
+  /** The newest failed admin login event. */
+  const lastFailure = async () => {
+    const res = await request(service.url).get('/api/v1/events?type=admin_login&limit=1')
+      .set('x-api-key', service.apiKey).expect(200);
+    const [event] = res.body.events;
+    assert.equal(event.outcome, 'failure');
+    return event;
+  };
+
+  it('names the administrator only when the typed name is one, and tells why', async () => {
+    const admin = await service.ctx.admins.byUsername('admin');
+    assert.equal((await adminLoginFrom(service, '192.0.2.1', 'admin', 'wrong')).status, 401);
+    const wrong = await lastFailure();
+    assert.deepEqual(wrong.initiator, { type: 'admin', id: admin.id, name: 'admin' });
+    assert.equal(wrong.details.reason, 'wrong_password');
+    assert.equal(wrong.details.username, undefined);
+
+    await adminLoginFrom(service, '192.0.2.1', '  mallory  ', 'wrong');
+    const unknown = await lastFailure();
+    assert.deepEqual(unknown.initiator, { type: 'admin', id: null, name: null });
+    assert.equal(unknown.resource.name, null);
+    assert.equal(unknown.details.reason, 'unknown_admin');
+    assert.equal(unknown.details.username, 'mallory');
+
+    await adminLoginFrom(service, '192.0.2.1', 'x'.repeat(300), 'wrong');
+    assert.equal((await lastFailure()).details.username, 'x'.repeat(128));
+  });
+
+  it('records a login refused while locked out as such', async () => {
+    for (let i = 0; i < 10; i += 1) await adminLoginFrom(service, '192.0.2.2', 'admin', 'no');
+    const locked = await adminLoginFrom(service, '192.0.2.2', 'admin', service.adminPassword);
+    assert.equal(locked.status, 429);
+    const event = await lastFailure();
+    assert.equal(event.details.reason, 'locked_out');
+    assert.equal(event.initiator.name, 'admin');
+  });
+});
+
 describe('admin login limits per address', () => {
   let service: TestService;
   before(async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { LOGIN_FAILED, LOGIN_LOCKED } from '../../src/portal/authenticate.js';
-import { csrfOf } from '../support/admin-agent.js';
+import { adminAgent, csrfOf } from '../support/admin-agent.js';
 import {
   browser, eventsOf, type IdpFixture, loginToken, makeApp, makeUser, PASSWORD, startIdp,
   visit,
@@ -119,6 +119,68 @@ describe('login page, sessions and throttling', () => {
       assert.equal(event?.outcome, 'success');
     });
 
+  it('counts failures per account, whether the username or the email was typed',
+    async () => {
+      const target = await makeUser(idp, 'bob');
+      for (let i = 0; i < 5; i += 1) {
+        assert.equal((await login(target.email, `wrong-${i}`)).status, 401);
+      }
+      const byUsername = await login(target.username, PASSWORD);
+      assert.equal(byUsername.status, 429, 'the username shares the email\'s lockout');
+      assert.equal((await byUsername.agent.get('/')).status, 303, 'still signed out');
+      assert.equal((await login('BOB@Example.com ', PASSWORD)).status, 429);
+    });
+
+  it('counts failures of unknown names by their lower-case form', async () => {
+    for (let i = 0; i < 5; i += 1) {
+      assert.equal((await login(i % 2 ? 'Ghost' : 'GHOST', `wrong-${i}`)).status, 401);
+    }
+    assert.equal((await login('ghost', 'anything')).status, 429);
+  });
+
+  /** A browser signed in to the console as `person`, checked to reach the home page. */
+  const signedIn = async (person: { username: string }) => {
+    const res = await login(person.username, PASSWORD);
+    assert.equal(res.status, 303);
+    assert.equal((await res.agent.get('/')).status, 200, 'signed in');
+    return res.agent;
+  };
+
+  it('ends the user\'s console sessions when the API resets the password', async () => {
+    const person = await makeUser(idp, 'dora');
+    const other = await signedIn(idp.user);
+    const [first, second] = [await signedIn(person), await signedIn(person)];
+    await idp.api('put', `/users/${person.id}/password`).send({ password: 'a-new-secret' })
+      .expect(204);
+    for (const agent of [first, second]) {
+      const home = await agent.get('/');
+      assert.equal(home.status, 303, 'the old session no longer signs in');
+      assert.match(home.headers.location!, /^\/login/);
+    }
+    assert.equal((await other.get('/')).status, 200, 'other users stay signed in');
+  });
+
+  it('ends the user\'s console sessions when the admin portal sets a password',
+    async () => {
+      const person = await makeUser(idp, 'edda');
+      const agent = await signedIn(person);
+      const admin = await adminAgent(idp.service.url, idp.service.adminPassword);
+      const page = await admin.get(`/admin/users/${person.id}`).expect(200);
+      await admin.post(`/admin/users/${person.id}/password`).type('form')
+        .send({ _csrf: csrfOf(page.text), password: 'a-new-secret' }).expect(303);
+      assert.equal((await agent.get('/')).status, 303);
+    });
+
+  it('leaves a deleted user no session', async () => {
+    const person = await makeUser(idp, 'fritz');
+    const agent = await signedIn(person);
+    await idp.api('delete', `/users/${person.id}`).expect(204);
+    const rows = await idp.service.ctx.db.selectFrom('sessions').select('sid')
+      .where('user_id', '=', person.id).execute();
+    assert.deepEqual(rows, []);
+    assert.equal((await agent.get('/')).status, 303);
+  });
+
   it('keeps sessions across a restart', async () => {
     const res = await login(idp.user.username, PASSWORD);
     const cookie = sessionCookie(res)!;
@@ -126,5 +188,29 @@ describe('login page, sessions and throttling', () => {
     const page = await request(idp.service.url).get('/').set('Cookie', cookie);
     assert.equal(page.status, 200);
     assert.match(page.text, /Signed in as/);
+  });
+});
+
+// Its own service: the address allowance of the tests above is nearly spent.
+describe('lockout across a restart', () => {
+  let idp: IdpFixture;
+
+  before(async () => {
+    idp = await startIdp();
+  });
+  after(() => idp.service.dispose());
+
+  const login = async (username: string, password: string) => {
+    const agent = browser(idp);
+    const token = await loginToken(agent);
+    return agent.post('/login').type('form').send({ username, password, _csrf: token });
+  };
+
+  it('keeps a lockout across a restart', async () => {
+    for (let i = 0; i < 5; i += 1) {
+      assert.equal((await login(idp.user.username, `wrong-${i}`)).status, 401);
+    }
+    idp.service = await idp.service.restart();
+    assert.equal((await login(idp.user.username, PASSWORD)).status, 429);
   });
 });

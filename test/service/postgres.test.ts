@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { appendChange, readChanges } from '../../src/directory/feed.js';
+import { FailureCounter } from '../../src/directory/login-failures.js';
 import { SYSTEM } from '../../src/insights/events.js';
 import { DatabaseSessionStore } from '../../src/http/session.js';
 import { isUniqueViolation } from '../../src/store/db.js';
@@ -51,9 +52,36 @@ describe('the same service on PostgreSQL', () => {
       from information_schema.tables where table_schema = 'public'`.execute(service.ctx.db);
     const tables = rows.map((r) => r.name);
     for (const table of ['users', 'user_groups', 'group_members', 'events', 'change_feed',
-      'applications', 'app_group_bindings', 'sessions', 'kysely_migration']) {
+      'applications', 'app_group_bindings', 'sessions', 'login_failures',
+      'kysely_migration']) {
       assert.ok(tables.includes(table), `${table} missing`);
     }
+  });
+
+  it('counts sign-in failures in one window and forgets them', async () => {
+    const counter = new FailureCounter(service.ctx.db, { failures: 3, windowSeconds: 60 });
+    for (let i = 0; i < 3; i += 1) {
+      assert.equal(await counter.isLocked('user:pg'), false);
+      await counter.countFailure('user:pg');
+    }
+    assert.equal(await counter.isLocked('user:pg'), true);
+    await counter.forget('user:pg');
+    assert.equal(await counter.isLocked('user:pg'), false);
+  });
+
+  it('ends the sessions of one user only', async () => {
+    const user = await createUser(api, { username: 'sessions-on-postgres' });
+    const store = new DatabaseSessionStore(service.ctx.db);
+    const save = (sid: string, userId?: string) => new Promise<void>((resolve, reject) =>
+      store.set(sid, { cookie: { expires: new Date(Date.now() + 60_000) }, userId } as never,
+        (error) => (error ? reject(error) : resolve())));
+    await save('pg-own', user.id);
+    await save('pg-other', 'someone-else');
+    await api.put(`/users/${user.id}/password`).send({ password: 'a-new-secret' })
+      .expect(204);
+    const left = await service.ctx.db.selectFrom('sessions').select('sid')
+      .where('sid', 'in', ['pg-own', 'pg-other']).execute();
+    assert.deepEqual(left.map((r) => r.sid), ['pg-other']);
   });
 
   it('creates, finds, pages and refuses duplicates in any letter case', async () => {

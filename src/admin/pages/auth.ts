@@ -1,6 +1,6 @@
 import { type Request, type RequestHandler, Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { actorOf } from '../../directory/admins.js';
+import { type Admin, type AdminLoginCheck, actorOf } from '../../directory/admins.js';
 import { HttpError } from '../../http/errors.js';
 import { ADMIN_COOKIE } from '../../http/session.js';
 import { formValues, notify, pageCsrf, sendPage, takeNotice } from '../../http/pages.js';
@@ -26,10 +26,32 @@ function destroy(req: Request): Promise<void> {
     : resolve())));
 }
 
+/** A login refused before the password was checked: too many failures. */
+interface FailedLogin { result: 'locked_out'; admin: Admin | null }
+
+/** Longest typed name kept in the event log. */
+const TYPED_NAME_MAX = 128;
+
+/**
+ * Records a failed admin login. The initiator is the administrator only when the name
+ * is one; a name that is not stays in the details, so that whatever anyone types
+ * cannot pass for an administrator in the event log.
+ */
+async function recordFailedLogin(ctx: AppContext, check: FailedLogin | AdminLoginCheck,
+  typed: string, address: string): Promise<void> {
+  const { admin } = check;
+  await recordEvent(ctx.db, { type: 'admin_login', outcome: 'failure',
+    initiator: admin ? actorOf(admin) : { type: 'admin', id: null, name: null },
+    resource: admin ? { type: 'admin', id: admin.id, name: admin.username }
+      : { type: 'admin' },
+    details: { reason: check.result, address,
+      ...(admin ? {} : { username: typed.trim().slice(0, TYPED_NAME_MAX) }) } });
+}
+
 /** Login and logout of the admin portal. Administrators only; directory users never. */
 export function adminAuthPages(ctx: AppContext): Router {
   const router = Router();
-  const throttle = new AdminLoginThrottle();
+  const throttle = new AdminLoginThrottle(ctx.db);
 
   router.get('/login', (req, res) => {
     const notice = req.query.loggedOut === '1'
@@ -43,12 +65,12 @@ export function adminAuthPages(ctx: AppContext): Router {
     const next = safeNext(req.body?.next);
     const address = req.ip ?? 'unknown';
     const blocked = await throttle.isBlocked(username, address);
-    const admin = blocked ? null : await ctx.admins.verifyLogin(username, password);
-    if (!admin) {
+    const check: FailedLogin | AdminLoginCheck = blocked
+      ? { result: 'locked_out', admin: (await ctx.admins.find(username)) ?? null }
+      : await ctx.admins.checkLogin(username, password);
+    if (check.result !== 'success') {
       if (!blocked) await throttle.countFailure(username, address);
-      await recordEvent(ctx.db, { type: 'admin_login', outcome: 'failure',
-        initiator: { type: 'admin', name: username.slice(0, 128) },
-        resource: { type: 'admin', name: username.slice(0, 128) } });
+      await recordFailedLogin(ctx, check, username, address);
       const message = blocked ? 'Too many failed attempts. Wait 15 minutes and try again.'
         : 'The username or password is wrong.';
       sendPage(res, loginPage({ title: 'Admin login', csrf: pageCsrf(req),
@@ -56,6 +78,7 @@ export function adminAuthPages(ctx: AppContext): Router {
       blocked ? 429 : 401);
       return;
     }
+    const { admin } = check;
     await throttle.forgetFailures(username);
     await regenerate(req);
     req.session.adminId = admin.id;

@@ -14,6 +14,14 @@ const SIGNATURES: [string, (b: Buffer) => boolean][] = [
     && b.subarray(8, 12).toString('latin1') === 'WEBP'],
 ];
 
+/**
+ * The image type `bytes` begin with (image/png, image/jpeg, image/gif or image/webp), or
+ * undefined for anything else, SVG included.
+ */
+export function imageTypeOf(bytes: Buffer): string | undefined {
+  return SIGNATURES.find(([, matches]) => matches(bytes))?.[0];
+}
+
 const upload = multer({
   storage: multer.memoryStorage(),
   // A little above the logo limit, so a too-large logo gets a field error, not a cut body.
@@ -40,7 +48,7 @@ export function uploadedLogo(req: Request): string | undefined {
   if (!file || file.size === 0) return undefined;
   const invalid = (message: string) => badRequest(message, { fields: { logo: message } });
   if (file.size > MAX_LOGO_BYTES) throw invalid('The logo must be at most 100 KB');
-  const type = SIGNATURES.find(([, matches]) => matches(file.buffer))?.[0];
+  const type = imageTypeOf(file.buffer);
   if (!type) throw invalid('The logo must be a PNG, JPEG, GIF or WebP image');
   return `data:${type};base64,${file.buffer.toString('base64')}`;
 }

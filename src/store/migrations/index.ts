@@ -12,6 +12,9 @@ import { type KeyMove, keyFiles } from './0009-key-files.js';
 import { eventFilters } from './0010-event-filters.js';
 import { importLease } from './0011-import-lease.js';
 import { passwordLinks } from './0012-password-links.js';
+import { sessionOwners } from './0013-session-owners.js';
+import { loginFailures } from './0014-login-failures.js';
+import { composedTexts } from './0015-composed-texts.js';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration that has
@@ -32,5 +35,8 @@ export function migrations(dialect: Dialect, keyMove: KeyMove | null):
     '0010-event-filters': eventFilters,
     '0011-import-lease': importLease,
     '0012-password-links': passwordLinks,
+    '0013-session-owners': sessionOwners(dialect),
+    '0014-login-failures': loginFailures,
+    '0015-composed-texts': composedTexts,
   };
 }
