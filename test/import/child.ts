@@ -1,6 +1,7 @@
-import request from 'supertest';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runService, type ServiceProcess } from '../support/process.js';
 import type { ScimSp } from '../support/scim-sp/index.js';
+import { api } from './support.js';
 
 /** The real service in a child process, with its admin API. */
 export interface ChildService {
@@ -22,26 +23,30 @@ export async function startChild(env: Record<string, string>, apiKey?: string):
   return { process: child, url, apiKey: key };
 }
 
-/** An admin API client for a child service. */
-export function childApi(service: { url: string; apiKey: string }) {
-  const key = { 'x-api-key': service.apiKey };
-  return {
-    get: (path: string) => request(service.url).get(`/api/v1${path}`).set(key),
-    post: (path: string, body: unknown) => request(service.url).post(`/api/v1${path}`)
-      .set(key).send(body as object),
-    put: (path: string, body: unknown) => request(service.url).put(`/api/v1${path}`)
-      .set(key).send(body as object),
-  };
+/** A job as the admin API shows it. */
+export interface JobView { status: string; done: number; total: number;
+  notifiedAt: string | null;
+  counts: { created: number; alreadyPresent: number; skipped: number } }
+
+/** Polls a child service's import job until `done` holds. */
+export async function untilJob(service: ChildService, jobId: string,
+  done: (job: JobView) => boolean): Promise<JobView> {
+  for (let i = 0; i < 1200; i += 1) {
+    const job = (await api(service).get(`/import-jobs/${jobId}`).expect(200)).body;
+    if (done(job)) return job as JobView;
+    await sleep(25);
+  }
+  throw new Error('the job never reached the expected state');
 }
 
 /** A custom SAML application with identity management active against the test provider. */
 export async function childAppWithIdm(service: ChildService, sp: ScimSp): Promise<string> {
-  const api = childApi(service);
-  const app = await api.post('/applications', { connector: 'custom-saml', label: 'Tasks' })
+  const client = api(service);
+  const app = await client.post('/applications', { connector: 'custom-saml', label: 'Tasks' })
     .expect(201);
   const idm = `/applications/${app.body.id}/identity-management`;
-  await api.put(idm, { baseUrl: sp.baseUrl, token: sp.token }).expect(200);
-  await api.post(`${idm}/activate`, {}).expect(200);
+  await client.put(idm, { baseUrl: sp.baseUrl, token: sp.token }).expect(200);
+  await client.post(`${idm}/activate`, {}).expect(200);
   return app.body.id as string;
 }
 
@@ -56,7 +61,7 @@ export async function importedNames(service: ChildService): Promise<string[]> {
   const names: string[] = [];
   let cursor = '';
   do {
-    const page = (await childApi(service).get(`/events?type=user_import&limit=500${cursor}`)
+    const page = (await api(service).get(`/events?type=user_import&limit=500${cursor}`)
       .expect(200)).body as { events: { resource: { name: string } }[];
         nextCursor: number | null };
     names.push(...page.events.map((e) => e.resource.name));

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { UserService } from '../../src/directory/users.js';
 import { SYSTEM } from '../../src/insights/events.js';
 import { profileFromScim, type ScimUser } from '../../src/provisioning/import/mapping.js';
@@ -11,22 +10,9 @@ import { openDatabase } from '../../src/store/db.js';
 import { now } from '../../src/store/db.js';
 import { stopService } from '../support/process.js';
 import { startScimSp, type ScimSp } from '../support/scim-sp/index.js';
-import { childApi, childAppWithIdm, type ChildService, importedNames, startChild } from
+import { childAppWithIdm, type ChildService, importedNames, startChild, untilJob } from
   './child.js';
-import { outbox, seedNewUsers } from './support.js';
-
-interface JobView { status: string; done: number; total: number; notifiedAt: string | null;
-  counts: { created: number; alreadyPresent: number; skipped: number } }
-
-async function untilJob(service: ChildService, jobId: string, done: (job: JobView) => boolean):
-  Promise<JobView> {
-  for (let i = 0; i < 1200; i += 1) {
-    const job = (await childApi(service).get(`/import-jobs/${jobId}`).expect(200)).body;
-    if (done(job)) return job as JobView;
-    await sleep(20);
-  }
-  throw new Error('the job never reached the expected state');
-}
+import { api, outbox, seedNewUsers } from './support.js';
 
 /**
  * Leaves the first undecided item as a process killed in the middle of a create leaves
@@ -72,7 +58,7 @@ describe('the service killed in the middle of a large import', () => {
     const { apiKey } = service;
     const appId = await childAppWithIdm(service, sp);
     const names = seedNewUsers(sp, 250).map((u) => u.userName);
-    const jobId = (await childApi(service).post(`/applications/${appId}/import`,
+    const jobId = (await api(service).post(`/applications/${appId}/import`,
       { userNames: names }).expect(202)).body.job.id as string;
     await untilJob(service, jobId, (j) => j.done >= 20);
     service.process.child.kill('SIGKILL');
@@ -86,11 +72,11 @@ describe('the service killed in the middle of a large import', () => {
     assert.equal(final.done, 250);
     // The user made before the kill is the job's own: created, not "already present".
     assert.deepEqual(final.counts, { created: 250, alreadyPresent: 0, skipped: 0 });
-    const results = (await childApi(service).get(`/import-jobs/${jobId}`).expect(200)).body
+    const results = (await api(service).get(`/import-jobs/${jobId}`).expect(200)).body
       .results as { userName: string; outcome: string }[];
     assert.equal(results.find((r) => r.userName === crashed)?.outcome, 'created');
 
-    const users = await childApi(service).get('/users?limit=500').expect(200);
+    const users = await api(service).get('/users?limit=500').expect(200);
     const usernames = (users.body.items as { username: string }[]).map((u) => u.username);
     assert.equal(usernames.length, 250);
     assert.equal(new Set(usernames).size, 250);

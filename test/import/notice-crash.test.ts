@@ -8,15 +8,15 @@ import { getJob } from '../../src/provisioning/import/jobs.js';
 import { openDatabase } from '../../src/store/db.js';
 import { stopService } from '../support/process.js';
 import { startScimSp, type ScimSp } from '../support/scim-sp/index.js';
-import { childApi, childAppWithIdm, type ChildService, logsOf, startChild } from './child.js';
+import { childAppWithIdm, type ChildService, logsOf, startChild } from './child.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
-import { seedNewUsers } from './support.js';
+import { api, seedNewUsers } from './support.js';
 
 /** Polls the child's job until `done(job)` holds. */
 async function untilJob(service: ChildService, jobId: string,
   done: (job: { status: string; notifiedAt: string | null }) => boolean) {
   for (let i = 0; i < 600; i += 1) {
-    const job = (await childApi(service).get(`/import-jobs/${jobId}`).expect(200)).body;
+    const job = (await api(service).get(`/import-jobs/${jobId}`).expect(200)).body;
     if (done(job)) return job;
     await sleep(50);
   }
@@ -52,7 +52,7 @@ describe('a crash after the SMTP server took the notice, before it was noted', (
     const { apiKey } = service;
     const appId = await childAppWithIdm(service, sp);
     const names = seedNewUsers(sp, 100).map((u) => u.userName);
-    const jobId = (await childApi(service).post(`/applications/${appId}/import`,
+    const jobId = (await api(service).post(`/applications/${appId}/import`,
       { userNames: names }).expect(202)).body.job.id as string;
     assert.equal(await service.process.exited, null);
 

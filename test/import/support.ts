@@ -35,8 +35,8 @@ export async function appWithActiveIdm(service: TestService, sp: ScimSp):
   return app;
 }
 
-/** An admin API client for the service. */
-export function api(service: TestService) {
+/** An admin API client for a service, in this process or a child one. */
+export function api(service: { url: string; apiKey: string }) {
   const key = { 'x-api-key': service.apiKey };
   return {
     get: (path: string) => request(service.url).get(`/api/v1${path}`).set(key),

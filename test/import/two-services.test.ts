@@ -6,23 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stopService } from '../support/process.js';
 import { startScimSp, type ScimSp } from '../support/scim-sp/index.js';
-import { childApi, childAppWithIdm, type ChildService, importedNames, logsOf, startChild } from
-  './child.js';
+import {
+  childAppWithIdm, type ChildService, importedNames, type JobView, logsOf, startChild, untilJob,
+} from './child.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
-import { seedNewUsers } from './support.js';
-
-interface JobView { status: string; done: number; total: number; notifiedAt: string | null;
-  counts: { created: number; alreadyPresent: number; skipped: number } }
-
-async function untilJob(service: ChildService, jobId: string, done: (job: JobView) => boolean):
-  Promise<JobView> {
-  for (let i = 0; i < 1200; i += 1) {
-    const job = (await childApi(service).get(`/import-jobs/${jobId}`).expect(200)).body;
-    if (done(job)) return job as JobView;
-    await sleep(50);
-  }
-  throw new Error('the job never reached the expected state');
-}
+import { api, seedNewUsers } from './support.js';
 
 /** How many `import complete` lines the service logged for the job. */
 const completions = (service: ChildService, jobId: string) =>
@@ -60,19 +48,19 @@ describe('two service processes on one database', () => {
     const appId = await childAppWithIdm(a, sp);
     const first = seedNewUsers(sp, 400, 'first').map((u) => u.userName);
     const second = seedNewUsers(sp, 150, 'second').map((u) => u.userName);
-    const jobA = (await childApi(a).post(`/applications/${appId}/import`,
+    const jobA = (await api(a).post(`/applications/${appId}/import`,
       { userNames: first }).expect(202)).body.job.id as string;
     holdNoticeOf = jobA;
     // Wakes the other process while the first job runs or its notice is on its way: the
     // two race for the jobs, and each job must be run by one of them only.
-    const jobB = (await childApi(b).post(`/applications/${appId}/import`,
+    const jobB = (await api(b).post(`/applications/${appId}/import`,
       { userNames: second }).expect(202)).body.job.id as string;
 
     const doneB = await untilJob(b, jobB, (j) => j.notifiedAt !== null);
     assert.deepEqual(doneB.counts, { created: 150, alreadyPresent: 0, skipped: 0 });
     const noticesOf = (jobId: string) => smtp.received.filter((m) => m.text.includes(jobId));
     for (let i = 0; i < 1200 && noticesOf(jobA).length === 0; i += 1) await sleep(50);
-    const heldA = (await childApi(b).get(`/import-jobs/${jobA}`).expect(200)).body as JobView;
+    const heldA = (await api(b).get(`/import-jobs/${jobA}`).expect(200)).body as JobView;
     assert.equal(heldA.status, 'completed');
     assert.equal(heldA.notifiedAt, null);
     assert.equal(noticesOf(jobA).length, 1);
