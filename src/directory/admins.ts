@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { notFound } from '../http/errors.js';
+import { endSessionsOfAdmin } from '../http/session.js';
 import { type Actor, SYSTEM, recordEvent } from '../insights/events.js';
 import { type Db, now } from '../store/db.js';
 import { generatePassword, hashPassword, verifyAgainstDummy, verifyPassword } from
@@ -93,6 +94,8 @@ export class AdminService {
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('admins').set({ password_hash: passwordHash })
         .where('id', '=', admin.id).execute();
+      // Whoever signed in with the old password is signed out with it.
+      await endSessionsOfAdmin(trx, admin.id);
       await recordEvent(trx, {
         type: 'admin_password_reset', initiator: actor, outcome: 'success',
         resource: { type: 'admin', id: admin.id, name: admin.username },

@@ -55,7 +55,7 @@ export class DatabaseSessionStore extends Store {
 
   override set(sid: string, data: SessionData, done?: (err?: unknown) => void): void {
     const values = { data: JSON.stringify(data), expires_at: expiry(data),
-      user_id: data.userId ?? null };
+      user_id: data.userId ?? null, admin_id: data.adminId ?? null };
     this.db.insertInto('sessions').values({ sid, ...values })
       .onConflict((oc) => oc.column('sid').doUpdateSet(values)).execute()
       .then(() => this.remember(sid, Date.parse(values.expires_at)))
@@ -118,6 +118,11 @@ export class DatabaseSessionStore extends Store {
  */
 export async function endSessionsOfUser(trx: Db, userId: string): Promise<void> {
   await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}
+
+/** Ends every admin portal session of an administrator, inside the caller's transaction. */
+export async function endSessionsOfAdmin(trx: Db, adminId: string): Promise<void> {
+  await trx.deleteFrom('sessions').where('admin_id', '=', adminId).execute();
 }
 
 function expiry(data: SessionData): string {

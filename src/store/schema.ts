@@ -123,8 +123,10 @@ export interface SessionsTable {
   /** JSON of the session data. */
   data: string;
   expires_at: string;
-  /** The directory user signed in with this session, if any (see migration 0011). */
+  /** The directory user signed in with this session, if any (see migration 0013). */
   user_id: string | null;
+  /** The administrator signed in with this session, if any (see migration 0016). */
+  admin_id: string | null;
 }
 
 /** Failed sign-ins under one key within a window (see src/directory/login-failures.ts). */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
+import { adminAgent } from '../support/admin-agent.js';
 import { runAdminCommand } from '../support/process.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -24,12 +25,16 @@ describe('operator commands for lost administrator credentials', () => {
   });
 
   it('reset-password prints a new password that replaces the old one', async () => {
+    const portal = await adminAgent(service.url, service.adminPassword);
+    await portal.get('/admin/users').expect(200);
     const result = await runAdminCommand(['reset-password', 'admin'], env);
     assert.equal(result.code, 0, result.stderr);
     const password = /: (\S+)\n$/.exec(result.stdout)?.[1];
     assert.ok(password, result.stdout);
     assert.ok(await service.ctx.admins.verifyLogin('admin', password));
     assert.equal(await service.ctx.admins.verifyLogin('admin', service.adminPassword), null);
+    // The portal session opened with the old password is over.
+    await portal.get('/admin/users').expect(303).expect('location', /\/admin\/login/);
   });
 
   it('refuses an unknown administrator and a wrong command line', async () => {

@@ -15,6 +15,7 @@ import { passwordLinks } from './0012-password-links.js';
 import { sessionOwners } from './0013-session-owners.js';
 import { loginFailures } from './0014-login-failures.js';
 import { composedTexts } from './0015-composed-texts.js';
+import { adminSessionOwners } from './0016-admin-session-owners.js';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration that has
@@ -38,5 +39,6 @@ export function migrations(dialect: Dialect, keyMove: KeyMove | null):
     '0013-session-owners': sessionOwners(dialect),
     '0014-login-failures': loginFailures,
     '0015-composed-texts': composedTexts,
+    '0016-admin-session-owners': adminSessionOwners(dialect),
   };
 }
