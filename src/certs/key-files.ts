@@ -57,6 +57,14 @@ export class KeyFiles {
     }
   }
 
+  /**
+   * Removes the private key of a key that will never sign again (a retired one); its
+   * certificate stays, as the record of what signed before.
+   */
+  removePrivateKey(applicationId: string, keyId: string): void {
+    rmSync(join(this.folder(applicationId), `${segment(keyId)}.key.pem`), { force: true });
+  }
+
   /** Removes the folder of a deleted application with every key it held. */
   removeApplication(applicationId: string): void {
     rmSync(this.folder(applicationId), { recursive: true, force: true });

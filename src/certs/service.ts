@@ -180,13 +180,18 @@ export class CertificateService {
     this.files.removeApplication(applicationId);
   }
 
-  /** Makes the next certificate the signing one; the previous one is retired. */
+  /**
+   * Makes the next certificate the signing one; the previous one is retired, and its
+   * private key file removed once that is committed: a retired key never signs again, so
+   * keeping it would only leave something to steal.
+   */
   async promote(applicationId: string, certificateId: string, label: string, actor: Actor):
     Promise<CertificateInfo> {
-    const info = await this.db.transaction().execute(async (trx) => {
+    const { info, retired } = await this.db.transaction().execute(async (trx) => {
       const row = await nextRow(trx, applicationId, certificateId, 'promoted');
-      await trx.updateTable('signing_keys').set({ status: 'retired' })
-        .where('application_id', '=', applicationId).where('status', '=', 'active').execute();
+      const retired = await trx.updateTable('signing_keys').set({ status: 'retired' })
+        .where('application_id', '=', applicationId).where('status', '=', 'active')
+        .returning('id').execute();
       await trx.updateTable('signing_keys').set({ status: 'active' })
         .where('id', '=', certificateId).execute();
       await recordEvent(trx, {
@@ -194,9 +199,10 @@ export class CertificateService {
         resource: { type: 'application', id: applicationId, name: label },
         applicationId, details: { certificateId, fingerprint: row.fingerprint_sha256 },
       });
-      return toInfo({ ...row, status: 'active' });
+      return { info: toInfo({ ...row, status: 'active' }), retired };
     });
     this.forget(applicationId);
+    for (const { id } of retired) this.files.removePrivateKey(applicationId, id);
     return info;
   }
 

@@ -73,6 +73,22 @@ describe('signing keys as files under CERTS_DIR', () => {
     assert.equal(existsSync(join(certsDir, app.id)), false);
   });
 
+  it('removes the private key of the certificate a promotion retires', async () => {
+    const app = await createApp();
+    const [old] = (await idp.api('get', `/applications/${app.id}/certificates`)
+      .expect(200)).body.items as { id: string }[];
+    const next = (await idp.api('post', `/applications/${app.id}/certificates`)
+      .expect(201)).body as { id: string };
+    await idp.api('post', `/applications/${app.id}/certificates/${next.id}/promote`)
+      .expect(200);
+    const folder = join(certsDir, app.id);
+    assert.equal(existsSync(join(folder, `${old!.id}.key.pem`)), false);
+    assert.equal(existsSync(join(folder, `${old!.id}.crt.pem`)), true);
+    assert.equal(existsSync(join(folder, `${next.id}.key.pem`)), true);
+    const signing = await idp.service.ctx.saml.certificates.signingKey(app.id);
+    assert.equal(signing.key.type, 'private');
+  });
+
   it('leaves no key files behind when creating an application fails', async () => {
     const before = readdirSync(certsDir).sort();
     let fail = true;
