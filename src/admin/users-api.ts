@@ -6,10 +6,13 @@ import { pageQuery, parseInput, parseQuery } from '../http/validate.js';
 /**
  * A one-line profile text. Control characters (tabs, line breaks, NUL, escapes) are
  * refused: these values go into SAML attributes, SCIM requests and CSV exports, where a
- * line break or an escape sequence can forge a record or garble a terminal.
+ * line break or an escape sequence can forge a record or garble a terminal. A lone
+ * surrogate (half of a character) is refused too: no database or peer can store it, and
+ * it would come back as replacement characters.
  */
 export const profileText = (max: number) => z.string().trim().max(max)
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+  .regex(/^[^\p{Cs}]*$/u, 'must not contain half of a character');
 
 const text = profileText;
 

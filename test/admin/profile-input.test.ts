@@ -28,8 +28,21 @@ describe('profile input on the admin API', () => {
       }
     }
     assert.equal((await api.get(`/users/${user.id}`).expect(200)).body.department, 'Research');
-    const accepted = await createUser(api, { displayName: 'Åsa Öberg-Łukasik 李' });
-    assert.equal(accepted.displayName, 'Åsa Öberg-Łukasik 李');
+    const accepted = await createUser(api, { displayName: 'Åsa Öberg-Łukasik 李 😀' });
+    assert.equal(accepted.displayName, 'Åsa Öberg-Łukasik 李 😀');
+  });
+
+  it('refuses half of a character (a lone surrogate), changing nothing', async () => {
+    const user = await createUser(api, { firstName: 'Zoe' });
+    for (const bad of ['\ud800', 'Zo\udfffe']) {
+      const created = await api.post('/users').send(userInput({ firstName: bad }));
+      assertError(created, 400, 'invalid_request');
+      assert.equal(created.body.error.details.fields.firstName,
+        'must not contain half of a character');
+      assertError(await api.patch(`/users/${user.id}`).send({ firstName: bad }), 400,
+        'invalid_request');
+    }
+    assert.equal((await api.get(`/users/${user.id}`).expect(200)).body.firstName, 'Zoe');
   });
 
   it('takes BCP 47 language tags for preferredLanguage and nothing else', async () => {
