@@ -38,7 +38,9 @@ const pemCertificate = z.string().max(16_384)
 
 export const samlSettings = z.strictObject({
   spEntityId: z.string().trim().min(1).max(1024).optional(),
-  acsUrls: z.array(httpsOrLocalUrl).min(1).max(20).optional(),
+  acsUrls: z.array(httpsOrLocalUrl).min(1).max(20)
+    .refine((urls) => new Set(urls).size === urls.length, 'lists the same URL twice')
+    .optional(),
   defaultAcsUrl: httpsOrLocalUrl.optional(),
   nameIdFormat: z.enum(NAMEID_FORMATS).optional(),
   nameIdSource: z.enum(['email', 'username', 'id']).optional(),

@@ -95,6 +95,10 @@ describe('applications admin API', () => {
       connector: 'custom-saml', saml: { spEntityId: 'x', acsUrls: ['https://a.example/acs'],
         defaultAcsUrl: 'https://b.example/acs' } }).expect(400);
     assert.ok(inconsistent.body.error.details.fields.defaultAcsUrl);
+    const twice = await idp.api('post', '/applications').send({ connector: 'custom-saml',
+      saml: { spEntityId: 'x', acsUrls: ['https://a.example/acs', 'https://a.example/acs'] } })
+      .expect(400);
+    assert.equal(twice.body.error.details.fields['saml.acsUrls'], 'lists the same URL twice');
     await idp.api('post', '/applications').send({ connector: 'custom-saml',
       spMetadataXml: '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>' })
       .expect(400);
