@@ -24,7 +24,7 @@ const COMMANDS: Record<string, (name: string) => Promise<string>> = {
   }),
   'new-api-key': async (name) => withContext(async (ctx) => {
     const admin = await ctx.admins.byUsername(name);
-    const { key } = await ctx.admins.createApiKey(admin, 'command-line key');
+    const { key } = await ctx.admins.createApiKey(admin, 'command-line key', SYSTEM);
     return `new API key for administrator ${name} (x-api-key header): ${key}`;
   }),
 };

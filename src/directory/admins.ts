@@ -66,7 +66,7 @@ export class AdminService {
         resource: { type: 'admin', id: admin.id, name: admin.username },
         details: { reason: 'first start' },
       });
-      const { key } = await insertApiKey(trx, admin, 'first-start key');
+      const { key } = await insertApiKey(trx, admin, 'first-start key', SYSTEM);
       return { username: admin.username, password, apiKey: key };
     });
   }
@@ -143,8 +143,10 @@ export class AdminService {
   }
 
   /** A new API key for `admin`; the key itself is in this answer only. */
-  async createApiKey(admin: Admin, name: string): Promise<{ key: string; info: ApiKeyInfo }> {
-    return this.db.transaction().execute((trx) => insertApiKey(trx, admin, name));
+  /** A new key of `admin`; its event names `actor` (the admin itself unless told). */
+  async createApiKey(admin: Admin, name: string, actor: Actor = actorOf(admin)):
+    Promise<{ key: string; info: ApiKeyInfo }> {
+    return this.db.transaction().execute((trx) => insertApiKey(trx, admin, name, actor));
   }
 
   async listApiKeys(): Promise<ApiKeyInfo[]> {
@@ -187,8 +189,8 @@ export class AdminService {
 }
 
 /** Stores a new key's hash and records the event, inside the caller's transaction. */
-async function insertApiKey(trx: Db, admin: Admin, name: string):
-  Promise<{ key: string; info: ApiKeyInfo }> {
+async function insertApiKey(trx: Db, admin: Admin, name: string,
+  actor: Actor = actorOf(admin)): Promise<{ key: string; info: ApiKeyInfo }> {
   const key = KEY_PREFIX + randomBytes(32).toString('base64url');
   const row = {
     id: randomUUID(), admin_id: admin.id, name, prefix: key.slice(0, KEY_PREFIX.length + 6),
@@ -196,7 +198,7 @@ async function insertApiKey(trx: Db, admin: Admin, name: string):
   };
   await trx.insertInto('api_keys').values(row).execute();
   await recordEvent(trx, {
-    type: 'api_key_create', initiator: actorOf(admin), outcome: 'success',
+    type: 'api_key_create', initiator: actor, outcome: 'success',
     resource: { type: 'api_key', id: row.id, name },
   });
   return { key, info: toInfo(row) };

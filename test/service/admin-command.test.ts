@@ -22,6 +22,11 @@ describe('operator commands for lost administrator credentials', () => {
     assert.ok(key, result.stdout);
     assert.notEqual(key, service.apiKey);
     await request(service.url).get('/api/v1/users').set('x-api-key', key).expect(200);
+    const events = await request(service.url).get('/api/v1/events?type=api_key_create')
+      .set('x-api-key', key).expect(200);
+    const made = (events.body.events as { initiator: { type: string };
+      resource: { name: string } }[]).find((e) => e.resource.name === 'command-line key');
+    assert.equal(made?.initiator.type, 'system', 'made by an operator, as a reset is');
   });
 
   it('reset-password prints a new password that replaces the old one', async () => {
