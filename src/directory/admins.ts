@@ -78,7 +78,7 @@ export class AdminService {
   /** The administrator named `username`; 404 when there is none. */
   async byUsername(username: string): Promise<Admin> {
     const row = await this.db.selectFrom('admins').select(['id', 'username'])
-      .where('username', '=', username).executeTakeFirst();
+      .where('username', '=', adminName(username)).executeTakeFirst();
     if (!row) throw notFound('Administrator');
     return row;
   }
@@ -105,9 +105,9 @@ export class AdminService {
   }
 
   async createAdmin(username: string, password: string): Promise<Admin> {
-    const admin = { id: randomUUID(), username };
+    const admin = { id: randomUUID(), username: adminName(username) };
     await this.db.insertInto('admins').values({
-      id: admin.id, username, password_hash: await hashPassword(password, this.passwordCost),
+      id: admin.id, username: admin.username, password_hash: await hashPassword(password, this.passwordCost),
       created_at: now(),
     }).execute();
     return admin;
@@ -116,7 +116,7 @@ export class AdminService {
   /** The administrator named exactly `username`, if there is one. */
   async find(username: string): Promise<Admin | undefined> {
     return this.db.selectFrom('admins').select(['id', 'username'])
-      .where('username', '=', username).executeTakeFirst();
+      .where('username', '=', adminName(username)).executeTakeFirst();
   }
 
   /**
@@ -126,7 +126,7 @@ export class AdminService {
    */
   async checkLogin(username: string, password: string): Promise<AdminLoginCheck> {
     const row = await this.db.selectFrom('admins').selectAll()
-      .where('username', '=', username).executeTakeFirst();
+      .where('username', '=', adminName(username)).executeTakeFirst();
     if (!row) {
       await verifyAgainstDummy(password, this.passwordCost);
       return { result: 'unknown_admin', admin: null };
@@ -142,8 +142,10 @@ export class AdminService {
     return check.result === 'success' ? check.admin : null;
   }
 
-  /** A new API key for `admin`; the key itself is in this answer only. */
-  /** A new key of `admin`; its event names `actor` (the admin itself unless told). */
+  /**
+   * A new API key for `admin`, the key itself in this answer only; its event names
+   * `actor` (the administrator itself unless told).
+   */
   async createApiKey(admin: Admin, name: string, actor: Actor = actorOf(admin)):
     Promise<{ key: string; info: ApiKeyInfo }> {
     return this.db.transaction().execute((trx) => insertApiKey(trx, admin, name, actor));
@@ -202,6 +204,16 @@ async function insertApiKey(trx: Db, admin: Admin, name: string,
     resource: { type: 'api_key', id: row.id, name },
   });
   return { key, info: toInfo(row) };
+}
+
+/**
+ * An administrator's name as stored: trimmed and in lower case (ASCII), which is also how
+ * the login limit counts failures. "ADMIN" and " admin" are the administrator "admin",
+ * so the event log names who a failed attempt was aimed at, and a lockout and the log
+ * agree on it.
+ */
+export function adminName(typed: string): string {
+  return typed.trim().toLowerCase();
 }
 
 /** The administrator as the initiator of events. */

@@ -76,6 +76,12 @@ describe('failed admin logins in the event log', () => {
 
     await adminLoginFrom(service, '192.0.2.1', 'x'.repeat(300), 'wrong');
     assert.equal((await lastFailure()).details.username, 'x'.repeat(128));
+
+    // The name is the one the lockout counts: any letter case, spaces around it.
+    await adminLoginFrom(service, '192.0.2.1', ' ADMIN ', 'wrong');
+    const variant = await lastFailure();
+    assert.deepEqual(variant.initiator, { type: 'admin', id: admin.id, name: 'admin' });
+    assert.equal(variant.details.reason, 'wrong_password');
   });
 
   it('records a login refused while locked out as such', async () => {

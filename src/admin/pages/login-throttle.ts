@@ -1,3 +1,4 @@
+import { adminName } from '../../directory/admins.js';
 import { FailureCounter } from '../../directory/login-failures.js';
 import type { Db } from '../../store/db.js';
 
@@ -42,7 +43,7 @@ export class AdminLoginThrottle {
 }
 
 function usernameKey(username: string): string {
-  return `admin-name:${username.trim().toLowerCase().slice(0, 256)}`;
+  return `admin-name:${adminName(username).slice(0, 256)}`;
 }
 
 function addressKey(address: string): string {
