@@ -125,9 +125,19 @@ export async function endSessionsOfAdmin(trx: Db, adminId: string): Promise<void
   await trx.deleteFrom('sessions').where('admin_id', '=', adminId).execute();
 }
 
+/**
+ * Idle lifetime of a session nobody has signed in with (a login form's CSRF secret, a
+ * sign-in waiting for its login), in milliseconds. Any visitor makes one, so they must
+ * not pile up for the eight hours a signed-in session lasts.
+ */
+const ANONYMOUS_IDLE_MS = 3600_000;
+
+/** When the stored session expires: its cookie's expiry, sooner when nobody signed in. */
 function expiry(data: SessionData): string {
   const expires = data.cookie?.expires;
-  return new Date(expires ? new Date(expires).getTime() : Date.now() + 8 * 3600_000)
+  const cookie = expires ? new Date(expires).getTime() : Date.now() + 8 * 3600_000;
+  const signedIn = data.userId !== undefined || data.adminId !== undefined;
+  return new Date(signedIn ? cookie : Math.min(cookie, Date.now() + ANONYMOUS_IDLE_MS))
     .toISOString();
 }
 

@@ -5,9 +5,11 @@ import type { KyselyPlugin } from 'kysely';
 import { DatabaseSessionStore } from '../../src/http/session.js';
 import { startTestService, type TestService } from '../support/service.js';
 
-/** Session data whose cookie expires `ms` milliseconds after `base`. */
-function expiringAt(base: number, ms: number): SessionData {
-  return { cookie: { expires: new Date(base + ms), originalMaxAge: ms } } as SessionData;
+/** A signed-in session's data whose cookie expires `ms` milliseconds after `base`. */
+function expiringAt(base: number, ms: number, userId: string | null = 'user-1'):
+  SessionData {
+  return { cookie: { expires: new Date(base + ms), originalMaxAge: ms },
+    ...(userId ? { userId } : {}) } as SessionData;
 }
 
 describe('rolling session expiry in the database', () => {
@@ -61,4 +63,16 @@ describe('rolling session expiry in the database', () => {
     assert.deepEqual(queries, ['SelectQueryNode', 'UpdateQueryNode']);
     assert.equal(await storedExpiry(), new Date(stored + 70_000).toISOString());
   });
+
+  it('keeps a session nobody signed in with for an hour, not for its cookie\'s eight',
+    async () => {
+      const eightHours = 8 * 3600_000;
+      await new Promise<void>((resolve, reject) => store.set('anonymous',
+        expiringAt(Date.now(), eightHours, null),
+        (error) => (error ? reject(error) : resolve())));
+      const row = await service.ctx.db.selectFrom('sessions').select('expires_at')
+        .where('sid', '=', 'anonymous').executeTakeFirstOrThrow();
+      const left = Date.parse(row.expires_at) - Date.now();
+      assert.ok(left <= 3600_000 && left > 3500_000, `${left} ms left`);
+    });
 });
