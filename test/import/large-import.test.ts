@@ -4,10 +4,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ImportProgress } from '../../src/provisioning/import/worker.js';
 import { getJob } from '../../src/provisioning/import/jobs.js';
 import { openDatabase } from '../../src/store/db.js';
+import { adminAgent } from '../support/admin-agent.js';
 import { startScimSp, type ScimSp } from '../support/scim-sp/index.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { api, appUser, appWithActiveIdm, directoryUsernames, outbox, seedNewUsers } from
   './support.js';
+
+/** The "Results per user" link of a notice, its quoted-printable line breaks undone. */
+function resultsLink(eml: string): string {
+  const body = eml.slice(eml.indexOf('\n\n')).replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+  const match = /^Results per user: (\S+)$/m.exec(body);
+  if (!match) throw new Error('the notice has no results link');
+  return match[1]!;
+}
 
 interface JobView { id: string; status: string; done: number; total: number;
   counts: { created: number; alreadyPresent: number; skipped: number };
@@ -98,6 +107,18 @@ describe('large imports run as a background job', () => {
       /^Subject: .*245 created, 0 already present, 5 skipped$/m);
     assert.match(body, /^ {2}Skipped: +5$/m);
   });
+
+  it('links the notice to the admin portal page of the job, which an administrator opens',
+    async () => {
+      const [notice] = outbox(service.dataDir);
+      const jobId = /^import-(.+)\.eml$/.exec(notice!.file)![1]!;
+      const link = new URL(resultsLink(notice!.text));
+      assert.equal(link.origin, new URL(service.url).origin);
+      assert.equal(link.pathname, `/admin/applications/${appId}/identity/import/jobs/${jobId}`);
+      const agent = await adminAgent(service.url, service.adminPassword);
+      const page = await agent.get(link.pathname).expect(200);
+      assert.match(page.text, /off\.0@example\.com/);
+    });
 
   it('creates no duplicate when the same large import runs again', async () => {
     const started = await api(service).post(`/applications/${appId}/import`,
