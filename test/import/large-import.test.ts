@@ -130,6 +130,23 @@ describe('large imports run as a background job', () => {
     assert.equal(outbox(service.dataDir).length, 2);
   });
 
+  it('reports an id the application does not have as that id in the job results',
+    async () => {
+      const listed = await api(service).get(`/applications/${appId}/import/users`).expect(200);
+      const ids = (listed.body.items as { id: string }[]).slice(0, 99).map((u) => u.id);
+      const started = await api(service).post(`/applications/${appId}/import`,
+        { userIds: ['no-such-id', ...ids] }).expect(202);
+      const answers = await untilNotified(service, started.body.job.id as string);
+      const results = answers[answers.length - 1]!.results as (JobView['results'][number]
+        & { userName: string | null; applicationUserId: string | null; reason: string })[];
+      assert.equal(results.length, 100);
+      assert.deepEqual({ ...results[0]!, message: undefined }, { userName: null,
+        applicationUserId: 'no-such-id', outcome: 'skipped', reason: 'not_in_application',
+        message: undefined, userId: null });
+      assert.equal(results[1]!.applicationUserId, ids[0]);
+      assert.equal(typeof results[1]!.userName, 'string');
+    });
+
   it('answers 404 for an unknown job', async () => {
     const res = await api(service).get('/import-jobs/unknown').expect(404);
     assert.equal(res.body.error.code, 'not_found');
