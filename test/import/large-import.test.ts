@@ -4,10 +4,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ImportProgress } from '../../src/provisioning/import/worker.js';
 import { getJob } from '../../src/provisioning/import/jobs.js';
 import { openDatabase } from '../../src/store/db.js';
+import { adminAgent } from '../support/admin-agent.js';
 import { startScimSp, type ScimSp } from '../support/scim-sp/index.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { api, appUser, appWithActiveIdm, directoryUsernames, outbox, seedNewUsers } from
   './support.js';
+
+/** The "Results per user" link of a notice, its quoted-printable line breaks undone. */
+function resultsLink(eml: string): string {
+  const body = eml.slice(eml.indexOf('\n\n')).replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+  const match = /^Results per user: (\S+)$/m.exec(body);
+  if (!match) throw new Error('the notice has no results link');
+  return match[1]!;
+}
 
 interface JobView { id: string; status: string; done: number; total: number;
   counts: { created: number; alreadyPresent: number; skipped: number };
@@ -99,6 +108,18 @@ describe('large imports run as a background job', () => {
     assert.match(body, /^ {2}Skipped: +5$/m);
   });
 
+  it('links the notice to the admin portal page of the job, which an administrator opens',
+    async () => {
+      const [notice] = outbox(service.dataDir);
+      const jobId = /^import-(.+)\.eml$/.exec(notice!.file)![1]!;
+      const link = new URL(resultsLink(notice!.text));
+      assert.equal(link.origin, new URL(service.url).origin);
+      assert.equal(link.pathname, `/admin/applications/${appId}/identity/import/jobs/${jobId}`);
+      const agent = await adminAgent(service.url, service.adminPassword);
+      const page = await agent.get(link.pathname).expect(200);
+      assert.match(page.text, /off\.0@example\.com/);
+    });
+
   it('creates no duplicate when the same large import runs again', async () => {
     const started = await api(service).post(`/applications/${appId}/import`,
       { userNames: selection }).expect(202);
@@ -108,6 +129,23 @@ describe('large imports run as a background job', () => {
     assert.equal((await directoryUsernames(service)).length, 245);
     assert.equal(outbox(service.dataDir).length, 2);
   });
+
+  it('reports an id the application does not have as that id in the job results',
+    async () => {
+      const listed = await api(service).get(`/applications/${appId}/import/users`).expect(200);
+      const ids = (listed.body.items as { id: string }[]).slice(0, 99).map((u) => u.id);
+      const started = await api(service).post(`/applications/${appId}/import`,
+        { userIds: ['no-such-id', ...ids] }).expect(202);
+      const answers = await untilNotified(service, started.body.job.id as string);
+      const results = answers[answers.length - 1]!.results as (JobView['results'][number]
+        & { userName: string | null; applicationUserId: string | null; reason: string })[];
+      assert.equal(results.length, 100);
+      assert.deepEqual({ ...results[0]!, message: undefined }, { userName: null,
+        applicationUserId: 'no-such-id', outcome: 'skipped', reason: 'not_in_application',
+        message: undefined, userId: null });
+      assert.equal(results[1]!.applicationUserId, ids[0]);
+      assert.equal(typeof results[1]!.userName, 'string');
+    });
 
   it('answers 404 for an unknown job', async () => {
     const res = await api(service).get('/import-jobs/unknown').expect(404);

@@ -8,7 +8,7 @@ import { api, appUser, appWithActiveIdm, directoryUsernames, seedNewUsers } from
 
 interface Candidate { id: string; userName: string; status: string;
   directoryUserId: string | null }
-interface Result { userName: string; outcome: string; reason: string | null;
+interface Result { userName: string | null; outcome: string; reason: string | null;
   userId: string | null }
 
 describe('import from an application: listing and small imports', () => {
@@ -108,6 +108,32 @@ describe('import from an application: listing and small imports', () => {
       .expect(200);
     assert.equal(listing.body.items.length, 0);
   });
+
+  it('reports an id the application does not have as that id, not as a userName',
+    async () => {
+      const listed = await api(service).get(`/applications/${appId}/import/users`).expect(200);
+      const carol = (listed.body.items as Candidate[])
+        .find((c) => c.userName === 'carol.jones@example.com')!;
+      const before = (await directoryUsernames(service)).length;
+      const res = await api(service).post(`/applications/${appId}/import`,
+        { userIds: ['no-such-id', carol.id] }).expect(200);
+      const [missing, found] = res.body.results as
+        (Result & { applicationUserId: string; message: string | null })[];
+      assert.deepEqual({ ...missing, message: undefined }, { userName: null,
+        applicationUserId: 'no-such-id', outcome: 'skipped', reason: 'not_in_application',
+        message: undefined, userId: null });
+      assert.match(missing!.message!, /application has no user with id "no-such-id"/);
+      assert.equal(found!.userName, 'carol.jones@example.com');
+      assert.equal(found!.applicationUserId, carol.id);
+      assert.equal((await directoryUsernames(service)).length, before);
+
+      const events = await api(service).get(`/events?type=user_import&limit=2`).expect(200);
+      const event = (events.body.events as { outcome: string; resource: { name: unknown };
+        details: { applicationUserId?: string } }[])
+        .find((e) => e.details.applicationUserId === 'no-such-id');
+      assert.equal(event?.outcome, 'failure');
+      assert.equal(event?.resource.name, null);
+    });
 
   it('refuses a selection that is not a list of user ids or names, changing nothing',
     async () => {

@@ -11,10 +11,22 @@ export type ImportReason =
   | 'not_in_application' | 'suspended_in_application' | 'invalid_attributes'
   | 'already_present';
 
+/**
+ * One selected user: the key it was selected by, and the application's record of it
+ * (null: the application has no such user). A key that names no user stays what it was,
+ * an id or a userName, so the result reports it as such.
+ */
+export interface SelectedUser {
+  userName: string | null;
+  applicationUserId: string | null;
+  source: ScimUser | null;
+}
+
 /** What happened to one selected user. */
 export interface ImportResult {
-  userName: string;
-  /** The application's id for the user, null when it was not found there. */
+  /** The user's userName; null when it was selected by an id the application lacks. */
+  userName: string | null;
+  /** The application's id for the user; null when selected by a userName it lacks. */
   applicationUserId: string | null;
   outcome: ImportOutcome;
   reason: ImportReason | null;
@@ -35,10 +47,19 @@ const MESSAGES: Record<ImportReason, string> = {
   already_present: 'A directory user already has this username or email',
 };
 
-function result(userName: string, source: ScimUser | null, outcome: ImportOutcome,
-  reason: ImportReason | null, userId: string | null, detail?: string): ImportResult {
+function result(selected: SelectedUser, outcome: ImportOutcome, reason: ImportReason | null,
+  userId: string | null, detail?: string): ImportResult {
   const message = reason ? `${MESSAGES[reason]}${detail ? `: ${detail}` : ''}` : null;
-  return { userName, applicationUserId: source?.id ?? null, outcome, reason, message, userId };
+  const { source } = selected;
+  return { userName: source?.userName ?? selected.userName,
+    applicationUserId: source?.id ?? selected.applicationUserId,
+    outcome, reason, message, userId };
+}
+
+/** Why a selected user is not found, naming the id when it was selected by one. */
+function notFoundDetail(selected: SelectedUser): string | undefined {
+  const id = selected.applicationUserId;
+  return id === null ? undefined : `the application has no user with id "${id}"`;
 }
 
 /** The directory user that has the application user's userName or email, if any. */
@@ -50,15 +71,15 @@ export async function existingUserId(db: Db, user: ScimUser): Promise<string | n
  * After a restart, an item whose create may have been sent: the user it names exists and
  * was created after the item started, so this job created it. Null when that is not so.
  */
-export async function recoverCreated(db: Db, userName: string, source: ScimUser | null,
+export async function recoverCreated(db: Db, selected: SelectedUser,
   startedAt: string | null): Promise<ImportResult | null> {
+  const { source } = selected;
   if (!source || !startedAt) return null;
   const id = await existingUserId(db, source);
   if (!id) return null;
   const row = await db.selectFrom('users').select('created_at').where('id', '=', id)
     .executeTakeFirst();
-  return row && row.created_at >= startedAt ? result(userName, source, 'created', null, id)
-    : null;
+  return row && row.created_at >= startedAt ? result(selected, 'created', null, id) : null;
 }
 
 type Admission =
@@ -66,10 +87,11 @@ type Admission =
   | { ok: false; result: ImportResult };
 
 /** Refuses users that must not be created: not found, suspended there, unusable. */
-function admit(userName: string, source: ScimUser | null): Admission {
+function admit(selected: SelectedUser): Admission {
   const refuse = (reason: ImportReason, detail?: string): Admission =>
-    ({ ok: false, result: result(userName, source, 'skipped', reason, null, detail) });
-  if (!source) return refuse('not_in_application');
+    ({ ok: false, result: result(selected, 'skipped', reason, null, detail) });
+  const { source } = selected;
+  if (!source) return refuse('not_in_application', notFoundDetail(selected));
   if (!isActiveInApplication(source)) return refuse('suspended_in_application');
   const mapped = profileFromScim(source);
   if (!mapped.ok) return refuse('invalid_attributes', mapped.reason);
@@ -83,21 +105,21 @@ function admit(userName: string, source: ScimUser | null): Admission {
  * may have happened should the process stop before the outcome is stored.
  */
 export async function importOne(db: Db, users: UserService, target: ImportTarget,
-  userName: string, source: ScimUser | null, beforeCreate: () => Promise<void> = async () => {}):
+  selected: SelectedUser, beforeCreate: () => Promise<void> = async () => {}):
   Promise<ImportResult> {
-  const admitted = admit(userName, source);
+  const admitted = admit(selected);
   if (!admitted.ok) return admitted.result;
   const present = await existingUserId(db, admitted.source);
-  if (present) return result(userName, source, 'already_present', 'already_present', present);
+  if (present) return result(selected, 'already_present', 'already_present', present);
   await beforeCreate();
   try {
     const user = await users.create(admitted.profile, target.actor);
-    return result(userName, source, 'created', null, user.id);
+    return result(selected, 'created', null, user.id);
   } catch (error) {
     // Another import or an administrator created the user in the meantime.
     if (error instanceof HttpError && error.code === 'duplicate_user') {
       const id = await existingUserId(db, admitted.source);
-      return result(userName, source, 'already_present', 'already_present', id);
+      return result(selected, 'already_present', 'already_present', id);
     }
     throw error;
   }

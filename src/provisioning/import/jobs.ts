@@ -3,8 +3,8 @@ import type { Selectable } from 'kysely';
 import { notFound } from '../../http/errors.js';
 import { recordEvent } from '../../insights/events.js';
 import { type Db, now } from '../../store/db.js';
-import { type ImportReason, type ImportResult, type ImportTarget, recordImportEvent } from
-  './importer.js';
+import { type ImportReason, type ImportResult, type ImportTarget, recordImportEvent,
+  type SelectedUser } from './importer.js';
 import type { ScimUser } from './mapping.js';
 import type { ImportJobItemsTable, ImportJobsTable } from './tables.js';
 
@@ -23,11 +23,7 @@ export interface ImportJob {
   notifiedAt: string | null;
 }
 
-/** One selected user, with the application's record of it as listed (null: not found). */
-export interface SelectedUser {
-  userName: string;
-  source: ScimUser | null;
-}
+export type { SelectedUser } from './importer.js';
 
 export type ItemRow = Selectable<ImportJobItemsTable>;
 
@@ -50,11 +46,37 @@ function toJob(row: Selectable<ImportJobsTable>): ImportJob {
   };
 }
 
+/**
+ * What an item's `source` column holds: the application's user as listed, or, for an id
+ * the application does not have, that id alone, so its result names the id, not a user.
+ */
+type StoredSource = ScimUser | { missingId: string };
+
+function storedSource(selected: SelectedUser): string | null {
+  if (selected.source) return JSON.stringify(selected.source);
+  const id = selected.applicationUserId;
+  return id === null ? null : JSON.stringify({ missingId: id } satisfies StoredSource);
+}
+
+function isMissing(stored: StoredSource): stored is { missingId: string } {
+  return 'missingId' in stored && typeof stored.missingId === 'string';
+}
+
+/** The selected user an item was stored from. */
+export function selectedOf(row: ItemRow): SelectedUser {
+  const stored = row.source ? JSON.parse(row.source) as StoredSource : null;
+  if (stored && isMissing(stored)) {
+    return { userName: null, applicationUserId: stored.missingId, source: null };
+  }
+  const source = stored as ScimUser | null;
+  return { userName: row.user_name, applicationUserId: source?.id ?? null, source };
+}
+
 function toResult(row: ItemRow): ImportResult {
-  const source = row.source ? JSON.parse(row.source) as ScimUser : null;
+  const selected = selectedOf(row);
   return {
-    userName: row.user_name,
-    applicationUserId: source?.id ?? null,
+    userName: selected.userName,
+    applicationUserId: selected.applicationUserId,
     outcome: row.outcome ?? 'skipped',
     reason: row.reason as ImportReason | null,
     message: row.message,
@@ -79,8 +101,9 @@ export async function createJob(db: Db, target: ImportTarget, selection: Selecte
     for (let i = 0; i < selection.length; i += INSERT_CHUNK) {
       await trx.insertInto('import_job_items').values(selection.slice(i, i + INSERT_CHUNK)
         .map((s, offset) => ({
-          job_id: id, position: i + offset, user_name: s.userName,
-          source: s.source ? JSON.stringify(s.source) : null, state: 'pending' as const,
+          job_id: id, position: i + offset,
+          user_name: s.source?.userName ?? s.userName ?? s.applicationUserId ?? '',
+          source: storedSource(s), state: 'pending' as const,
           started_at: null, outcome: null, reason: null, message: null, user_id: null,
         }))).execute();
     }

@@ -11,6 +11,16 @@ export interface NoticeContext {
   applicationLabel: string;
 }
 
+/**
+ * The admin portal's page of the job. The API route would answer a browser 401: it takes
+ * an API token, while the page signs the administrator in like any other portal page.
+ */
+export function jobPageUrl(job: ImportJob, publicUrl: string): string {
+  const app = encodeURIComponent(job.applicationId);
+  return `${publicUrl}/admin/applications/${app}/identity/import/jobs/`
+    + encodeURIComponent(job.id);
+}
+
 /** The completion notice of a large import, with its counts. */
 export function completionNotice(job: ImportJob, context: NoticeContext): MailMessage {
   const { created, alreadyPresent, skipped } = job.counts;
@@ -28,7 +38,7 @@ export function completionNotice(job: ImportJob, context: NoticeContext): MailMe
       '',
       `Started by ${job.initiator.name ?? 'an administrator'} at ${job.createdAt}, `
         + `completed at ${job.completedAt ?? ''}.`,
-      `Results per user: ${context.publicUrl}/api/v1/import-jobs/${job.id}`,
+      `Results per user: ${jobPageUrl(job, context.publicUrl)}`,
       '',
       NOT_MANAGED_NOTICE,
       'Imported users have no password yet: set one, or send them a set-password link.',

@@ -58,7 +58,9 @@ export function resolveSelection(selection: ImportSelection, appUsers: ScimUser[
     if (seen.has(lookup)) continue;
     seen.add(lookup);
     const source = index.get(lookup) ?? null;
-    resolved.push({ userName: source?.userName ?? key, source });
+    if (source) resolved.push({ userName: source.userName, applicationUserId: source.id, source });
+    else resolved.push(byId ? { userName: null, applicationUserId: key, source }
+      : { userName: key, applicationUserId: null, source });
   }
   return resolved;
 }
@@ -139,8 +141,8 @@ export class ImportService {
   private async importNow(target: ImportTarget, selected: SelectedUser[]):
     Promise<ImportResult[]> {
     const results: ImportResult[] = [];
-    for (const { userName, source } of selected) {
-      const outcome = await importOne(this.deps.db, this.deps.users, target, userName, source);
+    for (const user of selected) {
+      const outcome = await importOne(this.deps.db, this.deps.users, target, user);
       await recordImportEvent(this.deps.db, target, outcome, null);
       results.push(outcome);
     }

@@ -39,7 +39,10 @@ export interface ImportJobItemsTable {
   /** Order of the user in the selection, from 0. */
   position: number;
   user_name: string;
-  /** The application's user as listed when the job was made (JSON), or null if not found. */
+  /**
+   * The application's user as listed when the job was made (JSON); for an id it does not
+   * have, `{"missingId": id}`; null for a userName it does not have.
+   */
   source: string | null;
   /** pending, then creating (a create may have been sent), then done. */
   state: 'pending' | 'creating' | 'done';

@@ -10,9 +10,9 @@ import type { Mailer } from '../../mail.js';
 import type { Db } from '../../store/db.js';
 import { type ImportResult, type ImportTarget, importOne, recoverCreated } from './importer.js';
 import { beginNotice, completeJob, getJob, type ImportJob, type ItemRow, markCreating,
-  markNotified, openItems, runningJobIds, storeOutcome, unnotifiedJobIds } from './jobs.js';
+  markNotified, openItems, runningJobIds, selectedOf, storeOutcome, unnotifiedJobIds } from
+  './jobs.js';
 import { claimJob, releaseLease, renewLease } from './lease.js';
-import type { ScimUser } from './mapping.js';
 import { completionNotice } from './notice.js';
 
 export interface ImportWorkerDeps {
@@ -207,10 +207,10 @@ export class ImportWorker {
 
   private async decide(target: ImportTarget, jobId: string, item: ItemRow):
     Promise<ImportResult> {
-    const source = item.source ? JSON.parse(item.source) as ScimUser : null;
+    const selected = selectedOf(item);
     const recovered = item.state === 'creating'
-      ? await recoverCreated(this.deps.db, item.user_name, source, item.started_at) : null;
-    return recovered ?? importOne(this.deps.db, this.deps.users, target, item.user_name, source,
+      ? await recoverCreated(this.deps.db, selected, item.started_at) : null;
+    return recovered ?? importOne(this.deps.db, this.deps.users, target, selected,
       () => markCreating(this.deps.db, jobId, item.position));
   }
 

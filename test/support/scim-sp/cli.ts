@@ -3,9 +3,17 @@
  * laptop: `npm run scim-sp`. Settings come from the environment (see README
  * "Development"); every request is printed as it is answered, never the token.
  */
-import { startScimSp, type ScimSpOptions, type ScimSpRequest } from './index.js';
+import {
+  SCIM_SP_DIALECTS, startScimSp, type ScimSpDialect, type ScimSpOptions, type ScimSpRequest,
+} from './index.js';
 
 const DEFAULT_PORT = 9090;
+
+/** What the start-up banner says the server behaves as, per dialect. */
+const BEHAVES_AS: Record<ScimSpDialect, string> = {
+  asana: 'imitates the Asana SCIM API',
+  generic: 'a generic SCIM 2.0 server',
+};
 
 function readNumber(name: string): number | undefined {
   const raw = process.env[name];
@@ -15,8 +23,20 @@ function readNumber(name: string): number | undefined {
   return value;
 }
 
+/** SCIM_SP_DIALECT; unset or empty is the default, `asana`. */
+function readDialect(): ScimSpDialect | undefined {
+  const raw = process.env.SCIM_SP_DIALECT;
+  if (raw === undefined || raw === '') return undefined;
+  const dialect = SCIM_SP_DIALECTS.find((d) => d === raw);
+  if (!dialect) {
+    throw new RangeError(`SCIM_SP_DIALECT must be one of ${SCIM_SP_DIALECTS.join(', ')}`);
+  }
+  return dialect;
+}
+
 function readOptions(): ScimSpOptions {
   return {
+    dialect: readDialect(),
     token: process.env.SCIM_SP_TOKEN || undefined,
     requestsPerMinute: readNumber('SCIM_SP_REQUESTS_PER_MINUTE'),
     concurrentReads: readNumber('SCIM_SP_CONCURRENT_READS'),
@@ -39,8 +59,9 @@ function printRequests(requests: ScimSpRequest[]): void {
 
 async function main(): Promise<void> {
   const port = readNumber('SCIM_SP_PORT') ?? DEFAULT_PORT;
-  const sp = await startScimSp(readOptions(), { port });
-  console.log('Test SCIM service provider (imitates the Asana SCIM API)');
+  const options = readOptions();
+  const sp = await startScimSp(options, { port });
+  console.log(`Test SCIM service provider (${BEHAVES_AS[options.dialect ?? 'asana']})`);
   console.log(`base URL: ${sp.baseUrl}`);
   console.log(`token:    ${sp.token}`);
   printRequests(sp.requests);

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { notAllowed, sendScim } from './errors.js';
+import { notAllowed, sendNoContent, sendScim } from './errors.js';
 import { listResponse, readEqualityFilter, readPage } from './list.js';
 import { applyPatch } from './patch.js';
 import { groupResource, readGroupFields } from './resources.js';
@@ -7,7 +7,7 @@ import type { EndpointContext } from './users.js';
 
 /**
  * The Groups endpoint (teams in the imitated service): created, renamed and given or
- * relieved of members, but never deleted over SCIM.
+ * relieved of members; deleted over SCIM in the `generic` dialect only.
  */
 export function groupsRouter(ctx: EndpointContext): Router {
   const router = Router();
@@ -19,12 +19,18 @@ export function groupsRouter(ctx: EndpointContext): Router {
   router.post('/', (req, res) => createGroup(ctx, req, res));
   router.put('/:id', (req, res) => replaceGroup(ctx, req, res));
   router.patch('/:id', (req, res) => patchGroup(ctx, req, res));
-  router.delete('/:id', (req, res) => {
-    ctx.store.group(req.params.id);
+  router.delete('/:id', (req, res) => deleteGroup(ctx, req, res));
+  return router;
+}
+
+function deleteGroup(ctx: EndpointContext, req: Request<{ id: string }>, res: Response): void {
+  const record = ctx.store.group(req.params.id);
+  if (ctx.dialect !== 'generic') {
     res.set('Allow', 'GET, PUT, PATCH');
     throw notAllowed('Deleting a group is not supported');
-  });
-  return router;
+  }
+  ctx.store.deleteGroup(record);
+  sendNoContent(res);
 }
 
 function listGroups(ctx: EndpointContext, req: Request, res: Response): void {

@@ -1,6 +1,7 @@
 /**
  * A SCIM 2.0 service provider for tests that behaves as the Asana connector's
- * documented SCIM API does, with a quota and fault switches. See README "Development".
+ * documented SCIM API does, or as a generic SCIM 2.0 server (see ScimSpDialect), with a
+ * quota and fault switches. See README "Development".
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -9,19 +10,23 @@ import { BASE_PATH, createScimSpApp } from './app.js';
 import { Faults } from './faults.js';
 import { Quota } from './quota.js';
 import { ScimSpStore, type GroupRecord, type UserRecord } from './store.js';
-import type {
-  ScimSp, ScimSpGroup, ScimSpOptions, ScimSpQuota, ScimSpRequest, ScimSpUser,
+import {
+  SCIM_SP_DIALECTS, type ScimSp, type ScimSpDialect, type ScimSpGroup, type ScimSpOptions,
+  type ScimSpQuota, type ScimSpRequest, type ScimSpUser,
 } from './types.js';
 
 export type {
-  ScimSp, ScimSpFaults, ScimSpGroup, ScimSpOptions, ScimSpQuota, ScimSpRequest, ScimSpStats,
-  ScimSpUser,
+  ScimSp, ScimSpDialect, ScimSpFaults, ScimSpGroup, ScimSpOptions, ScimSpQuota, ScimSpRequest,
+  ScimSpStats, ScimSpUser,
 } from './types.js';
+export { SCIM_SP_DIALECTS } from './types.js';
 export { BASE_PATH } from './app.js';
 
 const DEFAULT_PAGE_SIZE = 100;
 
 interface ResolvedOptions {
+  dialect: ScimSpDialect;
+  acceptNameParts: boolean;
   token: string;
   quota: ScimSpQuota;
   pageSize: number;
@@ -45,7 +50,8 @@ export async function startScimSp(options: ScimSpOptions = {},
   let baseUrl = '';
   const app = createScimSpApp({ token: resolved.token, quota, faults, requests, store,
     paging: { pageSize: resolved.pageSize, ignorePageSize: resolved.ignorePageSize },
-    baseUrl: () => baseUrl, acceptNameParts: options.acceptNameParts ?? false });
+    baseUrl: () => baseUrl, dialect: resolved.dialect,
+    acceptNameParts: resolved.acceptNameParts });
   const server = app.listen(resolved.port, resolved.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -87,6 +93,10 @@ function copyGroup(record: GroupRecord): ScimSpGroup {
 function resolveOptions(options: ScimSpOptions,
   listen: { host?: string; port?: number }): ResolvedOptions {
   const problems = [...quotaProblems(options)];
+  const dialect = options.dialect ?? 'asana';
+  if (!SCIM_SP_DIALECTS.includes(dialect)) {
+    problems.push(`dialect must be one of ${SCIM_SP_DIALECTS.join(', ')}`);
+  }
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!isPositiveInteger(pageSize)) problems.push('pageSize must be a positive integer');
   if (options.token !== undefined && !/^[\x21-\x7e]+$/.test(options.token)) {
@@ -96,6 +106,8 @@ function resolveOptions(options: ScimSpOptions,
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push('port must be 0-65535');
   if (problems.length > 0) throw new RangeError(problems.join('; '));
   return {
+    dialect,
+    acceptNameParts: options.acceptNameParts ?? dialect === 'generic',
     token: options.token ?? randomBytes(32).toString('base64url'),
     quota: { requestsPerMinute: options.requestsPerMinute,
       concurrentReads: options.concurrentReads, concurrentWrites: options.concurrentWrites },

@@ -91,6 +91,21 @@ export class ScimSpStore {
     record.modified = new Date();
   }
 
+  /** Removes a user, and its memberships with it; its userName is free again. */
+  deleteUser(record: UserRecord): void {
+    this.users.delete(record.user.id);
+    for (const group of this.groups.values()) {
+      const members = group.group.members.filter((m) => m.value !== record.user.id);
+      if (members.length === group.group.members.length) continue;
+      group.group.members = members;
+      group.modified = new Date();
+    }
+  }
+
+  deleteGroup(record: GroupRecord): void {
+    this.groups.delete(record.group.id);
+  }
+
   createGroup(displayName: string, memberIds: string[]): GroupRecord {
     this.checkGroupNameFree(displayName);
     const now = new Date();

@@ -1,5 +1,17 @@
+/**
+ * Which service the provider behaves as. `asana` imitates Asana's documented SCIM API:
+ * no name parts in a PATCH, no reactivation, DELETE of a user deactivates it, groups are
+ * never deleted. `generic` is a plain SCIM 2.0 server (RFC 7644) that allows all of these,
+ * as a custom application's SCIM API does.
+ */
+export type ScimSpDialect = 'asana' | 'generic';
+
+export const SCIM_SP_DIALECTS: readonly ScimSpDialect[] = ['asana', 'generic'];
+
 /** Settings of a test SCIM service provider; every limit is off unless set. */
 export interface ScimSpOptions {
+  /** See ScimSpDialect; default `asana`. */
+  dialect?: ScimSpDialect;
   /** Bearer token the server accepts; default: 32 random bytes, base64url. */
   token?: string;
   /** Requests accepted in any sliding 60-second window; default: unlimited. */
@@ -20,7 +32,7 @@ export interface ScimSpOptions {
   countRejected?: boolean;
   /**
    * Accept name.givenName and name.familyName in a user PATCH, as a generic SCIM server
-   * does (the demo's custom application); default false, as the imitated service refuses.
+   * does (the demo's custom application); default: true for the `generic` dialect only.
    */
   acceptNameParts?: boolean;
 }

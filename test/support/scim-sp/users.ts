@@ -4,19 +4,22 @@ import { listResponse, readEqualityFilter, readPage, type PagingRules } from './
 import { applyPatch, refuseSplitName } from './patch.js';
 import { readUserFields, userResource } from './resources.js';
 import type { ScimSpStore, UserFields, UserRecord } from './store.js';
+import type { ScimSpDialect } from './types.js';
 
 export interface EndpointContext {
   store: ScimSpStore;
   paging: PagingRules;
   baseUrl(): string;
+  dialect: ScimSpDialect;
   /** See ScimSpOptions.acceptNameParts. */
-  acceptNameParts?: boolean;
+  acceptNameParts: boolean;
 }
 
 /**
- * The Users endpoint. Guests are invisible: never listed, 404 by id. DELETE and
- * `active: false` deprovision (the account stays, inactive), and an inactive account
- * is never made active again over SCIM.
+ * The Users endpoint. Guests are invisible: never listed, 404 by id. In the `asana`
+ * dialect DELETE and `active: false` deprovision (the account stays, inactive), and an
+ * inactive account is never made active again over SCIM; in the `generic` one DELETE
+ * removes the user and `active: true` reactivates it.
  */
 export function usersRouter(ctx: EndpointContext): Router {
   const router = Router();
@@ -28,7 +31,9 @@ export function usersRouter(ctx: EndpointContext): Router {
   router.put('/:id', (req, res) => replaceUser(ctx, req, res));
   router.patch('/:id', (req, res) => patchUser(ctx, req, res));
   router.delete('/:id', (req, res) => {
-    ctx.store.deactivateUser(ctx.store.visibleUser(req.params.id));
+    const record = ctx.store.visibleUser(req.params.id);
+    if (ctx.dialect === 'generic') ctx.store.deleteUser(record);
+    else ctx.store.deactivateUser(record);
     sendNoContent(res);
   });
   return router;
@@ -55,7 +60,7 @@ function createUser(ctx: EndpointContext, req: Request, res: Response): void {
 function replaceUser(ctx: EndpointContext, req: Request<{ id: string }>, res: Response): void {
   const record = ctx.store.visibleUser(req.params.id);
   const fields = readUserFields(req.body);
-  refuseReactivation(record, fields);
+  refuseReactivation(ctx, record, fields);
   ctx.store.replaceUser(record, fields);
   sendScim(res, 200, userResource(record, ctx.baseUrl()));
 }
@@ -65,14 +70,17 @@ function patchUser(ctx: EndpointContext, req: Request<{ id: string }>, res: Resp
   if (!ctx.acceptNameParts) refuseSplitName(req.body);
   const patched = applyPatch(userResource(record, ctx.baseUrl()), req.body);
   const fields = readUserFields(patched);
-  refuseReactivation(record, fields);
+  refuseReactivation(ctx, record, fields);
   ctx.store.replaceUser(record, fields);
   sendScim(res, 200, userResource(record, ctx.baseUrl()));
 }
 
-/** A deprovisioned account cannot be brought back over SCIM, only by an administrator. */
-function refuseReactivation(record: UserRecord, next: UserFields): void {
-  if (!record.user.active && next.active === true) {
+/**
+ * In the `asana` dialect a deprovisioned account cannot be brought back over SCIM, only by
+ * an administrator of the application.
+ */
+function refuseReactivation(ctx: EndpointContext, record: UserRecord, next: UserFields): void {
+  if (ctx.dialect === 'asana' && !record.user.active && next.active === true) {
     throw mutability(`User ${record.user.id} is deactivated; reactivation is not supported`);
   }
 }
