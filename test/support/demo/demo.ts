@@ -160,8 +160,9 @@ class Teardown {
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const teardown = new Teardown(mkdtempSync(join(options.dataRoot ?? tmpdir(), 'idp-demo-')));
   try {
-    // A generic SCIM application: it takes name parts in updates, as the connector sends.
-    const scim = teardown.add(await startScimSp({ acceptNameParts: true },
+    // Sample App is a custom SAML application, so its SCIM side speaks generic SCIM 2.0:
+    // name parts in updates, reactivation, deletes.
+    const scim = teardown.add(await startScimSp({ dialect: 'generic' },
       { port: options.scimPort ?? 0 }));
     const service = teardown.add(await startIdentityService(teardown.dataDir, options));
     const sp = teardown.add(await startSampleSp(scim, options.sampleAppPort ?? 0));
