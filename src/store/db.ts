@@ -63,6 +63,16 @@ function sqliteDialect(dataDir: string): SqliteDialect {
   return new SqliteDialect({ database: withStatementCache(file) });
 }
 
+/**
+ * What a transaction begins with on SQLite. The query layer begins them deferred: the
+ * write lock is asked for at the first write, and when another process (a second
+ * service on the same data, an operator command) has written since the transaction's
+ * first read, SQLite refuses at once with "database is locked", without waiting out the
+ * busy timeout. Taking the lock at the start makes such a transaction wait its turn. In
+ * one process the query layer runs transactions one at a time anyway.
+ */
+const BEGIN_WRITE = 'begin immediate';
+
 /** Prepared statements kept per SQL text; beyond this the oldest is dropped. */
 const STATEMENT_CACHE_SIZE = 500;
 
@@ -70,12 +80,14 @@ const STATEMENT_CACHE_SIZE = 500;
  * Reuses prepared statements. The query layer asks SQLite to prepare every query anew,
  * which cost about a tenth of the service's time in a sign-in; the same few SQL texts
  * come back on every request. Nothing here streams rows (which would hold a statement
- * busy), so one statement per text is enough.
+ * busy), so one statement per text is enough. A transaction's `begin` is made
+ * BEGIN_WRITE here.
  */
 function withStatementCache(file: SQLite.Database): SQLite.Database {
   const cache = new Map<string, SQLite.Statement>();
   const prepare = file.prepare.bind(file);
-  file.prepare = ((source: string) => {
+  file.prepare = ((text: string) => {
+    const source = text === 'begin' ? BEGIN_WRITE : text;
     let statement = cache.get(source);
     if (!statement) {
       statement = prepare(source);
