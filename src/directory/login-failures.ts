@@ -48,3 +48,50 @@ export class FailureCounter {
     await this.db.deleteFrom('login_failures').where('key', '=', key).execute();
   }
 }
+
+/** The allowances of one kind of login: per name (or account), and per client address. */
+export interface LoginLimits {
+  perName: FailureAllowance;
+  perAddress: FailureAllowance;
+}
+
+/**
+ * Failed logins of one kind (`kind` keeps console and admin counts apart), counted by
+ * name and by client address. The name count stops guessing one password from many
+ * addresses; the address count stops one client trying many names (password spraying).
+ */
+export class LoginThrottle {
+  private readonly perName: FailureCounter;
+  private readonly perAddress: FailureCounter;
+
+  constructor(db: Db, limits: LoginLimits, private readonly kind: string) {
+    this.perName = new FailureCounter(db, limits.perName);
+    this.perAddress = new FailureCounter(db, limits.perAddress);
+  }
+
+  /** True while this name or this address has used up its failures. */
+  async isLocked(name: string, address: string): Promise<boolean> {
+    const [byName, byAddress] = await Promise.all([
+      this.perName.isLocked(this.nameKey(name)),
+      this.perAddress.isLocked(this.addressKey(address))]);
+    return byName || byAddress;
+  }
+
+  async countFailure(name: string, address: string): Promise<void> {
+    await Promise.all([this.perName.countFailure(this.nameKey(name)),
+      this.perAddress.countFailure(this.addressKey(address))]);
+  }
+
+  /** A successful login clears the name's count; the address keeps its own. */
+  async forget(name: string): Promise<void> {
+    await this.perName.forget(this.nameKey(name));
+  }
+
+  private nameKey(name: string): string {
+    return `${this.kind}-name:${name.slice(0, 256)}`;
+  }
+
+  private addressKey(address: string): string {
+    return `${this.kind}-ip:${address}`;
+  }
+}

@@ -1,13 +1,15 @@
 import { type Request, type RequestHandler, Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { type Admin, type AdminLoginCheck, actorOf } from '../../directory/admins.js';
+import {
+  type Admin, type AdminLoginCheck, actorOf, adminName,
+} from '../../directory/admins.js';
+import { LoginThrottle } from '../../directory/login-failures.js';
 import { HttpError } from '../../http/errors.js';
 import { ADMIN_COOKIE } from '../../http/session.js';
 import { formValues, notify, pageCsrf, sendPage, takeNotice } from '../../http/pages.js';
 import { recordEvent } from '../../insights/events.js';
 import { loginPage } from '../../views/admin/login.js';
 import { EMPTY_FORM } from '../../views/forms.js';
-import { AdminLoginThrottle } from './login-throttle.js';
 
 /** Where to go after login: a path of the admin portal only, never another site. */
 function safeNext(raw: unknown): string {
@@ -28,6 +30,16 @@ function destroy(req: Request): Promise<void> {
 
 /** A login refused before the password was checked: too many failures. */
 interface FailedLogin { result: 'locked_out'; admin: Admin | null }
+
+/**
+ * Failed admin logins allowed per administrator name (from any address) and per client
+ * address (for any name) within 15 minutes; counted in the database, so a restart does
+ * not lift them.
+ */
+const ADMIN_LOGIN_LIMITS = {
+  perName: { failures: 10, windowSeconds: 15 * 60 },
+  perAddress: { failures: 30, windowSeconds: 15 * 60 },
+};
 
 /** Longest typed name kept in the event log. */
 const TYPED_NAME_MAX = 128;
@@ -51,7 +63,7 @@ async function recordFailedLogin(ctx: AppContext, check: FailedLogin | AdminLogi
 /** Login and logout of the admin portal. Administrators only; directory users never. */
 export function adminAuthPages(ctx: AppContext): Router {
   const router = Router();
-  const throttle = new AdminLoginThrottle(ctx.db);
+  const throttle = new LoginThrottle(ctx.db, ADMIN_LOGIN_LIMITS, 'admin');
 
   router.get('/login', (req, res) => {
     const notice = req.query.loggedOut === '1'
@@ -64,12 +76,12 @@ export function adminAuthPages(ctx: AppContext): Router {
     const { username = '', password = '' } = formValues(req.body);
     const next = safeNext(req.body?.next);
     const address = req.ip ?? 'unknown';
-    const blocked = await throttle.isBlocked(username, address);
+    const blocked = await throttle.isLocked(adminName(username), address);
     const check: FailedLogin | AdminLoginCheck = blocked
       ? { result: 'locked_out', admin: (await ctx.admins.find(username)) ?? null }
       : await ctx.admins.checkLogin(username, password);
     if (check.result !== 'success') {
-      if (!blocked) await throttle.countFailure(username, address);
+      if (!blocked) await throttle.countFailure(adminName(username), address);
       await recordFailedLogin(ctx, check, username, address);
       const message = blocked ? 'Too many failed attempts. Wait 15 minutes and try again.'
         : 'The username or password is wrong.';
@@ -79,7 +91,7 @@ export function adminAuthPages(ctx: AppContext): Router {
       return;
     }
     const { admin } = check;
-    await throttle.forgetFailures(username);
+    await throttle.forget(adminName(username));
     await regenerate(req);
     req.session.adminId = admin.id;
     await recordEvent(ctx.db, { type: 'admin_login', outcome: 'success',
