@@ -69,11 +69,6 @@ function inputColumns(input: ApplicationInput): Partial<AppRow> {
 }
 
 /**
- * Configured applications and the user groups bound to them. Other parts keep their
- * per-application settings in their own tables, keyed by the application id, and hook
- * into creation and deletion through `extend`.
- */
-/**
  * What the caller of `create` prepared before the transaction (a generated key pair,
  * say), handed unchanged to every creation hook.
  */
@@ -82,6 +77,11 @@ export type Prepared = Readonly<Record<string, unknown>>;
 type CreateHook = (trx: Db, app: Application, connector: Connector, prepared: Prepared) =>
   Promise<void>;
 
+/**
+ * Configured applications and the user groups bound to them. Other parts keep their
+ * per-application settings in their own tables, keyed by the application id, and hook
+ * into creation and deletion through `onCreate` and `onGone`.
+ */
 export class ApplicationService {
   private readonly createHooks: CreateHook[] = [];
   private readonly goneHooks: ((applicationId: string) => void)[] = [];
@@ -302,10 +302,11 @@ export class ApplicationService {
       const group = await trx.selectFrom('user_groups').select(['id', 'name'])
         .where('id', '=', groupId).executeTakeFirst();
       if (!group) throw notFound('Group');
-      await knownRows(trx, 'applications', idsOf(change), 'unknown_application',
-        'application');
+      const apps = await knownRows(trx, 'applications', idsOf(change),
+        'unknown_application', 'application');
       for (const [applicationId, bound] of orderedChanges(change)) {
-        await writeBinding(trx, await this.row(trx, applicationId), group, bound, actor);
+        const app = apps.get(applicationId)!;
+        await writeBinding(trx, { id: app.id, label: app.name }, group, bound, actor);
       }
     });
     this.afterCommit();
@@ -368,8 +369,8 @@ async function knownRows(trx: Db, table: 'user_groups' | 'applications', ids: st
 }
 
 /** Binds or unbinds one group, with its event and feed entry; a no-op when so already. */
-async function writeBinding(trx: Db, app: AppRow, group: { id: string; name: string },
-  bound: boolean, actor: Actor): Promise<void> {
+async function writeBinding(trx: Db, app: Pick<AppRow, 'id' | 'label'>,
+  group: { id: string; name: string }, bound: boolean, actor: Actor): Promise<void> {
   const existing = await trx.selectFrom('app_group_bindings').select('group_id')
     .where('application_id', '=', app.id).where('group_id', '=', group.id)
     .executeTakeFirst();
