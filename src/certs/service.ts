@@ -168,9 +168,7 @@ export class CertificateService {
 
   /** The next certificate of the application, or null when none is pending. */
   async pendingNext(applicationId: string): Promise<CertificateInfo | null> {
-    const row = await this.db.selectFrom('signing_keys').selectAll()
-      .where('application_id', '=', applicationId).where('status', '=', 'next')
-      .executeTakeFirst();
+    const row = await pendingRow(this.db, applicationId);
     return row ? toInfo(row) : null;
   }
 
@@ -225,14 +223,19 @@ export class CertificateService {
  * a service provider may already trust, and sign-in to it would break at promotion.
  */
 async function refusePendingNext(db: Db, applicationId: string): Promise<void> {
-  const pending = await db.selectFrom('signing_keys').select(['id', 'created_at'])
-    .where('application_id', '=', applicationId).where('status', '=', 'next')
-    .executeTakeFirst();
+  const pending = await pendingRow(db, applicationId);
   if (pending) {
     throw new HttpError(409, 'next_certificate_pending', 'A next certificate, created '
       + `${pending.created_at}, is already published and not yet signing. Promote it or `
       + 'discard it before generating another.', { certificateId: pending.id });
   }
+}
+
+/** The application's next certificate, published but not yet signing, if there is one. */
+function pendingRow(db: Db, applicationId: string): Promise<KeyRow | undefined> {
+  return db.selectFrom('signing_keys').selectAll()
+    .where('application_id', '=', applicationId).where('status', '=', 'next')
+    .executeTakeFirst();
 }
 
 /** The row of a next certificate; 404 when unknown, 409 when it is not a next one. */
